@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { ExitCode, exitCodeOf, messageOf, UsageError } from '../errors.ts';
+import { redactSecrets } from '../secrets/redact.ts';
+import { findCommand } from './commands.ts';
+import { createContext, type Io, writeLine } from './context.ts';
+import { parseArgs } from './parse-args.ts';
+import { commandHelpText, shortUsage, usageText } from './usage.ts';
+
+function packageVersion(): string {
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: Io = process,
+): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      writeLine(io.stderr, `ovena: ${error.message}`);
+      writeLine(io.stderr, shortUsage());
+      return ExitCode.usage;
+    }
+    throw error;
+  }
+
+  if (parsed.options.version === true) {
+    writeLine(io.stdout, packageVersion());
+    return ExitCode.ok;
+  }
+  if (parsed.options.help === true) {
+    const spec = parsed.command ? findCommand(parsed.command) : undefined;
+    writeLine(io.stdout, spec ? commandHelpText(spec) : usageText());
+    return ExitCode.ok;
+  }
+
+  const context = createContext(parsed, env, io);
+  // No command: the home screen on a terminal; elsewhere the status, then the usage.
+  const spec = findCommand(parsed.command ?? 'home') ?? findCommand('status');
+  if (!spec) return ExitCode.failed;
+  if (parsed.command === undefined && spec.name === 'status')
+    writeLine(io.stdout, `${usageText()}\n`);
+  try {
+    const module = await spec.load();
+    return await module.run(context);
+  } catch (error) {
+    const message = redactSecrets(messageOf(error));
+    if (context.json) {
+      writeLine(io.stdout, JSON.stringify({ error: message, exitCode: exitCodeOf(error) }));
+    } else {
+      writeLine(io.stderr, `ovena: ${message}`);
+    }
+    if (error instanceof UsageError) writeLine(io.stderr, shortUsage());
+    return exitCodeOf(error);
+  }
+}

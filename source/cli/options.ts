@@ -1,0 +1,121 @@
+/** Every option ovena knows. `commands` lists where a non-global option is allowed. */
+export type OptionSpec = {
+  name: string;
+  type: 'boolean' | 'string';
+  short?: string;
+  global?: boolean;
+  commands?: string[];
+  valueName?: string;
+  description: string;
+};
+
+export const optionSpecs: OptionSpec[] = [
+  {
+    name: 'compose-file',
+    type: 'string',
+    global: true,
+    valueName: 'PATH',
+    description:
+      'compose file(s), colon-separated (env OVENA_COMPOSE_FILE; default /etc/ovena/docker-compose.yml)',
+  },
+  {
+    name: 'yes',
+    short: 'y',
+    type: 'boolean',
+    global: true,
+    description: 'answer yes to confirmations (needed off a terminal)',
+  },
+  { name: 'json', type: 'boolean', global: true, description: 'print machine-readable JSON' },
+  { name: 'no-color', type: 'boolean', global: true, description: 'no colours (also NO_COLOR)' },
+  { name: 'help', short: 'h', type: 'boolean', global: true, description: 'show help' },
+  { name: 'version', short: 'V', type: 'boolean', global: true, description: 'show the version' },
+  {
+    name: 'file',
+    type: 'string',
+    // Global, as in the original script, which read --file before any command.
+    global: true,
+    valueName: 'NAME',
+    description:
+      'dump file name in the backup share, for backup and restore (default ovena-db-backup.sql)',
+  },
+  {
+    name: 'no-safety-dump',
+    type: 'boolean',
+    commands: ['restore'],
+    description: 'do not dump the current database before destroying it',
+  },
+  {
+    name: 'start',
+    type: 'boolean',
+    commands: ['restore'],
+    description: 'start Orthanc after the restore',
+  },
+  {
+    name: 'no-start',
+    type: 'boolean',
+    commands: ['restore'],
+    description: 'leave Orthanc stopped after the restore',
+  },
+  {
+    name: 'max-age',
+    type: 'string',
+    commands: ['check'],
+    valueName: 'DURATION',
+    description: 'oldest acceptable last backup, e.g. 2h, 1d',
+  },
+  {
+    name: 'apply',
+    type: 'boolean',
+    commands: ['cifs'],
+    description: 'recreate the changed volumes now',
+  },
+  {
+    name: 'server',
+    type: 'string',
+    commands: ['cifs'],
+    valueName: 'HOST',
+    description: 'NAS host name',
+  },
+  {
+    name: 'share',
+    type: 'string',
+    commands: ['cifs'],
+    valueName: 'PATH',
+    description: 'share path on the NAS',
+  },
+  {
+    name: 'username',
+    type: 'string',
+    commands: ['cifs'],
+    valueName: 'USER',
+    description: 'NAS user name',
+  },
+  {
+    name: 'domain',
+    type: 'string',
+    commands: ['cifs'],
+    valueName: 'DOMAIN',
+    description: 'NAS domain',
+  },
+  {
+    name: 'vers',
+    type: 'string',
+    commands: ['cifs'],
+    valueName: 'VERSION',
+    description: 'SMB protocol version, e.g. 3.0',
+  },
+  {
+    name: 'password-stdin',
+    type: 'boolean',
+    commands: ['cifs'],
+    description: 'read the password from standard input',
+  },
+];
+
+export function findOption(name: string): OptionSpec | undefined {
+  return optionSpecs.find((spec) => spec.name === name);
+}
+
+export function findShortOption(short: string): OptionSpec | undefined {
+  return optionSpecs.find((spec) => spec.short === short);
+}

@@ -1,0 +1,89 @@
+import type { CommandContext } from '../cli/context.ts';
+import type { Compose } from '../compose/compose.ts';
+import { sleep } from '../compose/compose.ts';
+import { openCompose } from '../compose/open-compose.ts';
+import { OvenaError } from '../errors.ts';
+import { executeJob } from '../jobs/execute-job.ts';
+import type { Job, Step } from '../jobs/job.ts';
+import { OrthancClient } from '../orthanc/client.ts';
+
+/** Start the database, wait for health, then Orthanc, and wait until it answers HTTP. */
+export function startSteps(compose: Compose): Step[] {
+  const { dbService, orthancService } = compose.project;
+  return [
+    {
+      id: 'start-db',
+      title: `Start the database (${dbService})`,
+      async run({ signal }) {
+        await compose.up([dbService], signal);
+      },
+    },
+    {
+      id: 'wait-db',
+      title: 'Wait until the database is healthy',
+      async run({ signal, progress }) {
+        await compose.waitHealthy(dbService, {
+          signal,
+          onState: (state) => progress({ detail: `health: ${state.health ?? state.state}` }),
+        });
+      },
+    },
+    {
+      id: 'start-orthanc',
+      title: `Start Orthanc (${orthancService})`,
+      async run({ signal }) {
+        await compose.up([orthancService], signal);
+      },
+    },
+    {
+      id: 'wait-orthanc',
+      title: 'Wait until Orthanc answers',
+      async run({ signal, progress }) {
+        const summary = await waitForOrthanc(compose, signal, (detail) => progress({ detail }));
+        return { summary };
+      },
+    },
+  ];
+}
+
+export async function waitForOrthanc(
+  compose: Compose,
+  signal: AbortSignal,
+  report: (detail: string) => void,
+  timeoutMs = 180_000,
+): Promise<string> {
+  const client = new OrthancClient(compose.project.orthancUrl);
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  for (;;) {
+    signal.throwIfAborted();
+    try {
+      const system = await client.system(signal);
+      const statistics = await client.statistics(signal);
+      return `Orthanc ${system.Version}, ${statistics.CountInstances} instances in ${statistics.CountStudies} studies`;
+    } catch (error) {
+      signal.throwIfAborted();
+      lastError = (error as Error).message;
+    }
+    const state = await compose.serviceState(compose.project.orthancService, signal);
+    if (state.state !== 'running') {
+      throw new OvenaError(
+        `Orthanc's container is ${state.state}: see "docker logs ${state.containerId?.slice(0, 12) ?? ''}"`,
+      );
+    }
+    if (Date.now() > deadline) throw new OvenaError(`Orthanc did not answer in time: ${lastError}`);
+    report(`waiting for ${compose.project.orthancUrl}/system`);
+    await sleep(1000, signal);
+  }
+}
+
+export async function run(context: CommandContext): Promise<number> {
+  const compose = await openCompose(context);
+  const job: Job = {
+    title: 'Start services',
+    steps: startSteps(compose),
+    describeState: () =>
+      'some services may be running; "ovena status" shows which, "ovena start" tries again',
+  };
+  return (await executeJob(job, context)).exitCode;
+}

@@ -1,0 +1,61 @@
+import type { CommandContext } from '../cli/context.ts';
+import { writeLine } from '../cli/context.ts';
+import { openCompose } from '../compose/open-compose.ts';
+import { ExitCode } from '../errors.ts';
+import { formatAge } from '../format.ts';
+import { type ArchiveStatus, collectStatus } from '../status/collect-status.ts';
+
+export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
+  const rows = status.services.map((service) => {
+    const since =
+      service.state === 'running' && service.startedAt
+        ? formatAge(now - Date.parse(service.startedAt))
+        : '-';
+    return [service.service, service.state, service.health ?? '-', since];
+  });
+  const header = ['SERVICE', 'STATE', 'HEALTH', 'UP FOR'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const format = (row: string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  const lines = [
+    `Compose   ${status.composeFiles.join(':')} (compose ${status.composeVersion})`,
+    '',
+    format(header),
+    ...rows.map(format),
+    '',
+  ];
+  const { orthanc } = status;
+  if (orthanc.reachable && orthanc.statistics) {
+    const counts = orthanc.statistics;
+    lines.push(
+      `Orthanc   ${orthanc.version ?? '?'} at ${orthanc.url}: ${counts.CountPatients} patients, ${counts.CountStudies} studies, ${counts.CountInstances} instances`,
+    );
+  } else {
+    lines.push(
+      `Orthanc   not answering at ${orthanc.url}${orthanc.error ? ` (${orthanc.error})` : ''}`,
+    );
+  }
+  const down = status.services.filter((service) => !service.up);
+  if (down.length > 0) {
+    lines.push(
+      `DOWN      ${down.map((service) => `${service.service} (${service.health === 'unhealthy' ? 'unhealthy' : service.state})`).join(', ')}: "ovena start" starts it`,
+    );
+  }
+  return lines;
+}
+
+export async function run(context: CommandContext): Promise<number> {
+  const compose = await openCompose(context);
+  const status = await collectStatus(compose);
+  if (context.json) {
+    writeLine(context.io.stdout, JSON.stringify(status, null, 2));
+  } else {
+    for (const line of statusLines(status)) writeLine(context.io.stdout, line);
+  }
+  return status.healthy ? ExitCode.ok : ExitCode.serviceDown;
+}

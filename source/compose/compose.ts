@@ -1,0 +1,445 @@
+import { randomBytes } from 'node:crypto';
+import { access, constants } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { ExecaError, execa } from 'execa';
+import { parse as parseYaml } from 'yaml';
+import { ExitCode, OvenaError } from '../errors.ts';
+import { redactSecrets } from '../secrets/redact.ts';
+import {
+  type ComposeFlavor,
+  composeInvocation,
+  dockerExecArgs,
+  type ExecOptions,
+  groupWrappedArgv,
+  killGroupArgv,
+  psQuietArgs,
+  stopArgs,
+  upArgs,
+} from './invocation.ts';
+import { type ComposeModel, modelFromConfig, type ProjectInfo, projectInfo } from './model.ts';
+
+export type ContainerState = {
+  id: string;
+  status: string;
+  running: boolean;
+  health: string | undefined;
+  startedAt: string | undefined;
+  exitCode: number | undefined;
+  mounts: Array<{ type: string; name: string | undefined; source: string; destination: string }>;
+};
+
+export type ServiceState = {
+  service: string;
+  containerId: string | undefined;
+  /** running, exited, created, restarting, paused, dead — or missing when no container exists. */
+  state: string;
+  health: string | undefined;
+  startedAt: string | undefined;
+};
+
+type RunOptions = { signal?: AbortSignal; input?: string };
+
+const daemonDownPattern =
+  /cannot connect to the docker daemon|is the docker daemon running|error during connect/i;
+const permissionPattern = /permission denied.*docker\.sock|got permission denied/i;
+
+function stderrOf(error: unknown): string {
+  if (error instanceof ExecaError) {
+    const stderr = typeof error.stderr === 'string' ? error.stderr : '';
+    return (stderr || error.shortMessage).trim();
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The first meaningful line of a tool's error output, secrets removed. */
+export function firstLine(text: string): string {
+  const line = text
+    .split('\n')
+    .map((entry) => entry.trim())
+    .find((entry) => entry !== '' && !/^(WARN|WARNING)/i.test(entry));
+  return redactSecrets(line ?? text.trim());
+}
+
+function isMissingBinary(error: unknown): boolean {
+  return error instanceof ExecaError && error.code === 'ENOENT';
+}
+
+/** Detects the docker client, the daemon and the compose flavour, with one clear error for each failure. */
+export async function detectDocker(env: NodeJS.ProcessEnv): Promise<ComposeFlavor> {
+  try {
+    await execa('docker', ['version', '--format', '{{.Server.Version}}'], { env, timeout: 20_000 });
+  } catch (error) {
+    if (isMissingBinary(error)) {
+      throw new OvenaError(
+        'docker is not installed: install Docker Engine (Debian: apt-get install docker.io)',
+        ExitCode.dockerMissing,
+      );
+    }
+    const text = stderrOf(error);
+    if (permissionPattern.test(text)) {
+      throw new OvenaError(
+        'not allowed to talk to the Docker daemon: run ovena as root',
+        ExitCode.noPermission,
+      );
+    }
+    if (daemonDownPattern.test(text) || error instanceof ExecaError) {
+      throw new OvenaError(
+        `the Docker daemon is not reachable (${firstLine(text)}): start it (systemctl start docker)`,
+        ExitCode.unavailable,
+      );
+    }
+    throw error;
+  }
+  const forced = env.OVENA_COMPOSE_FLAVOR;
+  if (forced === 'v1' || forced === 'v2') return forced;
+  try {
+    await execa('docker', ['compose', 'version', '--short'], { env, timeout: 20_000 });
+    return 'v2';
+  } catch {
+    try {
+      await execa('docker-compose', ['version', '--short'], { env, timeout: 20_000 });
+      return 'v1';
+    } catch {
+      throw new OvenaError(
+        'docker compose is not installed: install the compose plugin (docker-compose-plugin) or docker-compose',
+        ExitCode.dockerMissing,
+      );
+    }
+  }
+}
+
+async function assertFilesExist(files: readonly string[]): Promise<void> {
+  for (const file of files) {
+    try {
+      await access(file, constants.R_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES') {
+        throw new OvenaError(
+          `cannot read compose file ${file}: run ovena as root`,
+          ExitCode.noPermission,
+        );
+      }
+      throw new OvenaError(
+        `compose file ${file} does not exist: pass --compose-file=PATH or set OVENA_COMPOSE_FILE (the template is docker/docker-compose.yml)`,
+        ExitCode.noInput,
+      );
+    }
+  }
+}
+
+export type ComposeOptions = {
+  files: string[];
+  env: NodeJS.ProcessEnv;
+  /** Skip detection (unit tests of command construction). */
+  flavor?: ComposeFlavor;
+};
+
+/**
+ * The only module that runs docker. Containers are found by `compose ps -q SERVICE` and
+ * `docker inspect`, never by name (v1 and v2 name them differently).
+ */
+export class Compose {
+  readonly files: string[];
+  readonly env: NodeJS.ProcessEnv;
+  flavor: ComposeFlavor;
+  model!: ComposeModel;
+  project!: ProjectInfo;
+
+  private constructor(options: ComposeOptions & { flavor: ComposeFlavor }) {
+    this.files = options.files;
+    this.env = options.env;
+    this.flavor = options.flavor;
+  }
+
+  /** Checks files, docker, compose and the configuration, in that order; each failure has its own exit code. */
+  static async open(options: ComposeOptions): Promise<Compose> {
+    await assertFilesExist(options.files);
+    const flavor = options.flavor ?? (await detectDocker(options.env));
+    const compose = new Compose({ ...options, flavor });
+    await compose.loadConfig();
+    return compose;
+  }
+
+  private async loadConfig(): Promise<void> {
+    let text: string;
+    try {
+      text = (await this.run(['config'])).stdout;
+    } catch (error) {
+      throw new OvenaError(
+        `compose file is invalid: ${firstLine(stderrOf(error))} (checked with "${this.flavor === 'v2' ? 'docker compose' : 'docker-compose'} config")`,
+        ExitCode.config,
+      );
+    }
+    this.model = modelFromConfig(parseYaml(text) as unknown);
+    this.project = projectInfo(this.model, this.env);
+  }
+
+  /** Runs a compose subcommand and returns its output; errors carry compose's own first line. */
+  async run(
+    args: readonly string[],
+    options: RunOptions = {},
+  ): Promise<{ stdout: string; stderr: string }> {
+    const { file, args: argv } = composeInvocation(this.flavor, this.files, args);
+    const result = await execa(file, argv, {
+      env: this.env,
+      cancelSignal: options.signal,
+      forceKillAfterDelay: 5000,
+      ...(options.input === undefined ? {} : { input: options.input }),
+    });
+    return { stdout: result.stdout, stderr: result.stderr };
+  }
+
+  async runOrFail(
+    what: string,
+    args: readonly string[],
+    options: RunOptions = {},
+  ): Promise<string> {
+    try {
+      return (await this.run(args, options)).stdout;
+    } catch (error) {
+      if (error instanceof ExecaError && error.isCanceled) throw error;
+      throw new OvenaError(`${what} failed: ${firstLine(stderrOf(error))}`);
+    }
+  }
+
+  async docker(args: readonly string[], options: RunOptions = {}): Promise<string> {
+    const result = await execa('docker', args, {
+      env: this.env,
+      cancelSignal: options.signal,
+      forceKillAfterDelay: 5000,
+      ...(options.input === undefined ? {} : { input: options.input }),
+    });
+    return result.stdout;
+  }
+
+  async up(services: readonly string[], signal?: AbortSignal): Promise<void> {
+    await this.runOrFail(`starting ${services.join(', ')}`, upArgs(services), { signal });
+  }
+
+  async stop(services: readonly string[], signal?: AbortSignal): Promise<void> {
+    await this.runOrFail(`stopping ${services.join(', ')}`, stopArgs(services), { signal });
+  }
+
+  async containerId(service: string, signal?: AbortSignal): Promise<string | undefined> {
+    const stdout = await this.runOrFail(
+      `listing the ${service} container`,
+      psQuietArgs(this.flavor, service),
+      { signal },
+    );
+    const ids = stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
+    return ids[0];
+  }
+
+  async inspect(containerId: string, signal?: AbortSignal): Promise<ContainerState | undefined> {
+    let text: string;
+    try {
+      text = await this.docker(['inspect', containerId], { signal });
+    } catch (error) {
+      if (error instanceof ExecaError && error.isCanceled) throw error;
+      return undefined;
+    }
+    const [entry] = JSON.parse(text) as Array<{
+      Id: string;
+      State: {
+        Status: string;
+        Running: boolean;
+        StartedAt?: string;
+        ExitCode?: number;
+        Health?: { Status: string };
+      };
+      Mounts?: Array<{ Type: string; Name?: string; Source: string; Destination: string }>;
+    }>;
+    if (!entry) return undefined;
+    return {
+      id: entry.Id,
+      status: entry.State.Status,
+      running: entry.State.Running,
+      health: entry.State.Health?.Status,
+      startedAt: entry.State.StartedAt,
+      exitCode: entry.State.ExitCode,
+      mounts: (entry.Mounts ?? []).map((mount) => ({
+        type: mount.Type,
+        name: mount.Name,
+        source: mount.Source,
+        destination: mount.Destination,
+      })),
+    };
+  }
+
+  async serviceState(service: string, signal?: AbortSignal): Promise<ServiceState> {
+    const containerId = await this.containerId(service, signal);
+    const state = containerId ? await this.inspect(containerId, signal) : undefined;
+    return {
+      service,
+      containerId,
+      state: state?.status ?? 'missing',
+      health: state?.health,
+      startedAt: state?.startedAt,
+    };
+  }
+
+  /** The running container of a service, or a clear error saying it is not running. */
+  async runningContainer(service: string, signal?: AbortSignal): Promise<string> {
+    const state = await this.serviceState(service, signal);
+    if (!state.containerId || state.state !== 'running') {
+      throw new OvenaError(
+        `the ${service} service is not running (${state.state}): start it with "ovena start"`,
+        ExitCode.unavailable,
+      );
+    }
+    return state.containerId;
+  }
+
+  /**
+   * Polls `docker inspect` until the service's container is healthy (or running, when it has no
+   * healthcheck). Works on compose v1, which has no `up --wait`.
+   */
+  async waitHealthy(
+    service: string,
+    options: {
+      signal?: AbortSignal;
+      timeoutMs?: number;
+      intervalMs?: number;
+      onState?: (state: ServiceState) => void;
+    } = {},
+  ): Promise<void> {
+    const deadline = Date.now() + (options.timeoutMs ?? 180_000);
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const state = await this.serviceState(service, options.signal);
+      options.onState?.(state);
+      if (state.state === 'running' && (state.health === undefined || state.health === 'healthy'))
+        return;
+      if (state.state === 'exited' || state.state === 'dead' || state.state === 'missing') {
+        throw new OvenaError(
+          `the ${service} container is ${state.state}: see "docker logs ${state.containerId?.slice(0, 12) ?? service}"`,
+          ExitCode.unavailable,
+        );
+      }
+      if (Date.now() > deadline) {
+        throw new OvenaError(
+          `the ${service} service did not become healthy in time (health: ${state.health ?? 'none'})`,
+          ExitCode.unavailable,
+        );
+      }
+      await sleep(options.intervalMs ?? 500, options.signal);
+    }
+  }
+
+  /** Runs a short command in a service's container and returns its output. */
+  async execCapture(
+    service: string,
+    argv: readonly string[],
+    options: RunOptions & ExecOptions = {},
+  ): Promise<string> {
+    const containerId = await this.runningContainer(service, options.signal);
+    const result = await execa(
+      'docker',
+      dockerExecArgs(containerId, argv, { ...options, interactive: options.input !== undefined }),
+      {
+        env: this.env,
+        cancelSignal: options.signal,
+        forceKillAfterDelay: 5000,
+        ...(options.input === undefined ? {} : { input: options.input }),
+      },
+    );
+    return result.stdout;
+  }
+
+  /**
+   * Runs a long command in a container without buffering its output. On abort the command's whole
+   * process group inside the container is killed (the docker client alone would leave it running).
+   */
+  async execStream(
+    service: string,
+    argv: readonly string[],
+    options: {
+      signal?: AbortSignal;
+      stdin?: Readable;
+      stdout?: Writable;
+      onStderrLine?: (line: string) => void;
+      env?: Record<string, string>;
+    } = {},
+  ): Promise<void> {
+    const containerId = await this.runningContainer(service, options.signal);
+    const pidFile = `/tmp/ovena-exec-${randomBytes(6).toString('hex')}.pid`;
+    const subprocess = execa(
+      'docker',
+      dockerExecArgs(containerId, groupWrappedArgv(pidFile, argv), {
+        interactive: options.stdin !== undefined,
+        env: options.env,
+      }),
+      {
+        env: this.env,
+        buffer: false,
+        stdin: options.stdin ? 'pipe' : 'ignore',
+        stdout: options.stdout ? 'pipe' : 'ignore',
+        stderr: 'pipe',
+        reject: false,
+      },
+    );
+    if (options.stdin && subprocess.stdin) options.stdin.pipe(subprocess.stdin);
+    if (options.stdout && subprocess.stdout) subprocess.stdout.pipe(options.stdout, { end: false });
+    const stderrLines: string[] = [];
+    let pending = '';
+    subprocess.stderr?.setEncoding('utf8');
+    subprocess.stderr?.on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        stderrLines.push(line);
+        if (stderrLines.length > 50) stderrLines.shift();
+        options.onStderrLine?.(line);
+      }
+    });
+    const onAbort = () => {
+      void execa('docker', dockerExecArgs(containerId, killGroupArgv(pidFile)), {
+        env: this.env,
+        reject: false,
+      }).then(() => {
+        setTimeout(() => subprocess.kill('SIGTERM'), 3000).unref();
+      });
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const result = await subprocess;
+      if (pending !== '') {
+        stderrLines.push(pending);
+        options.onStderrLine?.(pending);
+      }
+      options.signal?.throwIfAborted();
+      if (result.exitCode !== 0) {
+        const last =
+          stderrLines.filter((line) => line.trim() !== '').at(-1) ?? `exit code ${result.exitCode}`;
+        throw new OvenaError(
+          `${argv[0] ?? 'command'} failed in the ${service} container: ${redactSecrets(last.trim())}`,
+        );
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,46 @@
+import type { CommandContext } from '../cli/context.ts';
+import type { Job, JobResult } from './job.ts';
+import { createPlainRenderer } from './plain-renderer.ts';
+import { runJob } from './run-job.ts';
+
+/**
+ * Runs a job the way the context asks: Ink on a terminal, plain lines elsewhere. SIGINT and
+ * SIGTERM abort the running step and let it clean up before ovena exits.
+ */
+export async function executeJob(job: Job, context: CommandContext): Promise<JobResult> {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (context.interactive) {
+      const { runJobInteractive } = await import('../ui/run-job-interactive.tsx');
+      return await runJobInteractive(job, context.io, controller);
+    }
+    // With --json, stdout carries only the JSON document; the log goes to stderr.
+    const stream = context.json ? context.io.stderr : context.io.stdout;
+    const result = await runJob(job, {
+      signal: controller.signal,
+      onEvent: createPlainRenderer(stream),
+    });
+    if (context.json) context.io.stdout.write(`${JSON.stringify(jsonOfResult(job, result))}\n`);
+    return result;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function jsonOfResult(job: Job, result: JobResult): Record<string, unknown> {
+  return {
+    job: job.title,
+    outcome: result.outcome,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+    ...(result.stoppedAt ? { stoppedAt: result.stoppedAt.id } : {}),
+    ...(result.error ? { error: result.error } : {}),
+    ...(result.state ? { state: result.state } : {}),
+  };
+}

@@ -1,0 +1,96 @@
+import type { Writable } from 'node:stream';
+import {
+  estimateRemainingMs,
+  formatAmount,
+  formatDuration,
+  formatRate,
+  formatTimestamp,
+} from '../format.ts';
+import type { JobEvent, Progress } from './job.ts';
+
+export type PlainRendererOptions = {
+  /** Progress lines at most this often per step (cron logs want few lines). */
+  progressEveryMs?: number;
+};
+
+export function describeProgress(progress: Progress, elapsedMs: number): string {
+  const parts: string[] = [];
+  if (progress.done !== undefined) {
+    parts.push(formatAmount(progress.done, progress.total, progress.unit));
+    if (progress.total !== undefined && progress.total > 0) {
+      parts.push(`${Math.min(100, Math.floor((progress.done / progress.total) * 100))}%`);
+    }
+    if (progress.unit === 'bytes') parts.push(formatRate(progress.done, elapsedMs));
+    const remaining = estimateRemainingMs(progress.done, progress.total, elapsedMs);
+    if (remaining !== undefined) parts.push(`ETA ${formatDuration(remaining)}`);
+  }
+  if (progress.detail) parts.push(progress.detail);
+  parts.push(`elapsed ${formatDuration(elapsedMs)}`);
+  return parts.join(', ');
+}
+
+/**
+ * Plain timestamped lines for cron, pipes and CI: no cursor codes, one line per change, progress
+ * throttled so a log stays readable.
+ */
+export function createPlainRenderer(
+  stream: Writable,
+  options: PlainRendererOptions = {},
+): (event: JobEvent) => void {
+  const every = options.progressEveryMs ?? 10_000;
+  const lastProgress = new Map<string, number>();
+  const line = (at: number, text: string) => stream.write(`${formatTimestamp(at)} ${text}\n`);
+  return (event) => {
+    switch (event.type) {
+      case 'job-started':
+        line(event.at, `${event.title}: ${event.steps.length} steps`);
+        break;
+      case 'step-started':
+        lastProgress.set(event.id, event.at);
+        line(event.at, `start   ${event.title}`);
+        break;
+      case 'step-progress': {
+        const last = lastProgress.get(event.id) ?? 0;
+        if (event.at - last < every) break;
+        lastProgress.set(event.id, event.at);
+        line(event.at, `...     ${describeProgress(event.progress, event.at - event.startedAt)}`);
+        break;
+      }
+      case 'step-log':
+        line(event.at, `        ${event.line}`);
+        break;
+      case 'step-finished':
+        line(
+          event.at,
+          `done    ${event.title} (${formatDuration(event.durationMs)})${event.summary ? `: ${event.summary}` : ''}`,
+        );
+        break;
+      case 'step-skipped':
+        line(event.at, `skipped ${event.title}: ${event.reason}`);
+        break;
+      case 'step-failed':
+        line(
+          event.at,
+          `${event.interrupted ? 'STOPPED' : 'FAILED '} ${event.title} (${formatDuration(event.durationMs)}): ${event.error}`,
+        );
+        break;
+      case 'job-finished': {
+        const { result } = event;
+        if (result.outcome === 'succeeded') {
+          line(
+            event.at,
+            `OK ${formatDuration(result.durationMs)}${result.state ? `: ${result.state}` : ''}`,
+          );
+        } else {
+          const verb = result.outcome === 'interrupted' ? 'INTERRUPTED during' : 'FAILED at';
+          line(
+            event.at,
+            `${verb} "${result.stoppedAt?.title ?? '?'}"${result.error && result.outcome === 'failed' ? `: ${result.error}` : ''}`,
+          );
+          if (result.state) line(event.at, `state: ${result.state}`);
+        }
+        break;
+      }
+    }
+  };
+}

@@ -1,0 +1,64 @@
+import type { Compose, ServiceState } from '../compose/compose.ts';
+import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
+
+/** One snapshot of the archive's health, shared by `ovena status`, `--json` and the home screen. */
+export type ArchiveStatus = {
+  composeFiles: string[];
+  composeVersion: string;
+  services: Array<ServiceState & { role: 'db' | 'orthanc'; up: boolean }>;
+  orthanc: {
+    url: string;
+    reachable: boolean;
+    version?: string;
+    statistics?: Pick<
+      OrthancStatistics,
+      'CountPatients' | 'CountStudies' | 'CountSeries' | 'CountInstances'
+    >;
+    error?: string;
+  };
+  /** Every service running and none unhealthy. */
+  healthy: boolean;
+};
+
+export async function collectStatus(
+  compose: Compose,
+  signal?: AbortSignal,
+): Promise<ArchiveStatus> {
+  const { dbService, orthancService, orthancUrl } = compose.project;
+  const roles = [
+    [dbService, 'db'],
+    [orthancService, 'orthanc'],
+  ] as const;
+  const services = await Promise.all(
+    roles.map(async ([name, role]) => {
+      const state = await compose.serviceState(name, signal);
+      return { ...state, role, up: state.state === 'running' && state.health !== 'unhealthy' };
+    }),
+  );
+  const orthanc: ArchiveStatus['orthanc'] = { url: orthancUrl, reachable: false };
+  const orthancUp = services.find((service) => service.role === 'orthanc')?.state === 'running';
+  if (orthancUp) {
+    const client = new OrthancClient(orthancUrl);
+    try {
+      const system = await client.system(signal);
+      const statistics = await client.statistics(signal);
+      orthanc.reachable = true;
+      orthanc.version = system.Version;
+      orthanc.statistics = {
+        CountPatients: statistics.CountPatients,
+        CountStudies: statistics.CountStudies,
+        CountSeries: statistics.CountSeries,
+        CountInstances: statistics.CountInstances,
+      };
+    } catch (error) {
+      orthanc.error = (error as Error).message;
+    }
+  }
+  return {
+    composeFiles: compose.files,
+    composeVersion: compose.flavor,
+    services,
+    orthanc,
+    healthy: services.every((service) => service.up),
+  };
+}

@@ -1,0 +1,53 @@
+import { useApp, useInput, useStdout } from 'ink';
+import { useEffect, useReducer, useState } from 'react';
+import type { Job, JobResult } from '../jobs/job.ts';
+import { initialJobView, jobViewReducer } from '../jobs/job-state.ts';
+import { runJob } from '../jobs/run-job.ts';
+import { JobScreen } from './job-view.tsx';
+
+export type JobAppProps = {
+  job: Job;
+  controller: AbortController;
+  onDone(result: JobResult): void;
+  /** When false, the app stays mounted after the job (a parent screen decides what comes next). */
+  exitWhenDone?: boolean;
+};
+
+/** Runs a job and renders it; Ctrl-C asks the running step to stop and clean up. */
+export function JobApp({ job, controller, onDone, exitWhenDone = true }: JobAppProps) {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const [view, dispatch] = useReducer(jobViewReducer, initialJobView);
+  const [now, setNow] = useState(() => Date.now());
+
+  useEffect(() => {
+    let active = true;
+    void runJob(job, {
+      signal: controller.signal,
+      onEvent: (event) => active && dispatch(event),
+    }).then((result) => {
+      onDone(result);
+      // Let the summary render before Ink unmounts.
+      if (exitWhenDone) setTimeout(() => exit(), 20);
+    });
+    return () => {
+      active = false;
+    };
+  }, [job, controller, onDone, exit, exitWhenDone]);
+
+  useEffect(() => {
+    if (view.result) return;
+    const timer = setInterval(() => setNow(Date.now()), 200);
+    return () => clearInterval(timer);
+  }, [view.result]);
+
+  useInput((input, key) => {
+    if ((key.ctrl && input === 'c') || input === '\u0003') {
+      if (view.result) return;
+      dispatch({ type: 'stop-requested' });
+      controller.abort('SIGINT');
+    }
+  });
+
+  return <JobScreen view={view} now={now} width={stdout.columns || 80} />;
+}

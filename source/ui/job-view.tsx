@@ -1,0 +1,122 @@
+import { Box, Static, Text } from 'ink';
+import Spinner from 'ink-spinner';
+import { formatDuration } from '../format.ts';
+import type { JobView, StepView } from '../jobs/job-state.ts';
+import { describeProgress } from '../jobs/plain-renderer.ts';
+import { ProgressBar } from './progress-bar.tsx';
+
+const marks: Record<StepView['status'], { mark: string; color: string }> = {
+  pending: { mark: '·', color: 'gray' },
+  running: { mark: '›', color: 'cyan' },
+  done: { mark: '✔', color: 'green' },
+  skipped: { mark: '↷', color: 'yellow' },
+  failed: { mark: '✖', color: 'red' },
+  interrupted: { mark: '✖', color: 'yellow' },
+};
+
+function FinishedStep({ step }: { step: StepView }) {
+  const { mark, color } = marks[step.status];
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        <Text color={color}>{mark}</Text> {step.title}
+        {step.durationMs === undefined ? (
+          ''
+        ) : (
+          <Text dimColor> {formatDuration(step.durationMs)}</Text>
+        )}
+        {step.note && step.status === 'done' ? <Text dimColor> · {step.note}</Text> : ''}
+      </Text>
+      {step.note && step.status !== 'done' ? (
+        <Text color={color} wrap="wrap">
+          {'  '}
+          {step.note}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
+
+function RunningStep({ step, now, width }: { step: StepView; now: number; width: number }) {
+  const elapsed = now - (step.startedAt ?? now);
+  const progress = step.progress;
+  const ratio =
+    progress?.done !== undefined && progress.total ? progress.done / progress.total : undefined;
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        <Text color="cyan">
+          <Spinner type="dots" />
+        </Text>{' '}
+        {step.title} <Text dimColor>{formatDuration(elapsed)}</Text>
+      </Text>
+      {ratio === undefined ? null : (
+        <Box>
+          <Text>{'  '}</Text>
+          <ProgressBar ratio={ratio} width={Math.max(10, Math.min(40, width - 12))} />
+          <Text> {Math.floor(ratio * 100)}%</Text>
+        </Box>
+      )}
+      {progress ? (
+        <Text dimColor wrap="truncate-end">
+          {'  '}
+          {describeProgress(progress, elapsed)}
+        </Text>
+      ) : null}
+      {step.logs.map((line, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: log lines are append-only
+        <Text key={index} dimColor wrap="truncate-end">
+          {'  '}
+          {line}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** The live view of a job: finished steps print once (Static), the running one updates in place. */
+export function JobScreen({ view, now, width }: { view: JobView; now: number; width: number }) {
+  const finished = view.steps.filter(
+    (step) => step.status !== 'pending' && step.status !== 'running',
+  );
+  const running = view.steps.find((step) => step.status === 'running');
+  const pending = view.steps.filter((step) => step.status === 'pending');
+  const { result } = view;
+  return (
+    <Box flexDirection="column">
+      <Static items={finished}>{(step) => <FinishedStep key={step.id} step={step} />}</Static>
+      {running ? <RunningStep step={running} now={now} width={width} /> : null}
+      {!result && pending.length > 0 ? (
+        <Text dimColor wrap="truncate-end">
+          {'  '}next: {pending.map((step) => step.title).join(' › ')}
+        </Text>
+      ) : null}
+      {view.stopping && !result ? (
+        <Text color="yellow">Stopping: letting "{running?.title ?? 'the step'}" clean up…</Text>
+      ) : null}
+      {result ? <Summary result={result} /> : null}
+      {!result && !view.stopping ? <Text dimColor>Ctrl-C stops safely</Text> : null}
+    </Box>
+  );
+}
+
+function Summary({ result }: { result: NonNullable<JobView['result']> }) {
+  if (result.outcome === 'succeeded') {
+    return (
+      <Text color="green" wrap="wrap">
+        Done in {formatDuration(result.durationMs)}
+        {result.state ? `: ${result.state}` : ''}
+      </Text>
+    );
+  }
+  const interrupted = result.outcome === 'interrupted';
+  return (
+    <Box flexDirection="column">
+      <Text color={interrupted ? 'yellow' : 'red'} bold wrap="wrap">
+        {interrupted ? 'Interrupted during' : 'Failed at'} "{result.stoppedAt?.title ?? '?'}"
+        {!interrupted && result.error ? `: ${result.error}` : ''}
+      </Text>
+      {result.state ? <Text wrap="wrap">State: {result.state}</Text> : null}
+    </Box>
+  );
+}

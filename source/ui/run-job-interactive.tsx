@@ -1,0 +1,31 @@
+import { render } from 'ink';
+import type { Io } from '../cli/context.ts';
+import type { Job, JobResult } from '../jobs/job.ts';
+import { JobApp } from './job-app.tsx';
+
+export async function runJobInteractive(
+  job: Job,
+  io: Io,
+  controller: AbortController,
+): Promise<JobResult> {
+  let result: JobResult | undefined;
+  const instance = render(
+    <JobApp
+      job={job}
+      controller={controller}
+      onDone={(value) => {
+        result = value;
+      }}
+    />,
+    {
+      stdout: io.stdout as NodeJS.WriteStream,
+      stdin: io.stdin as NodeJS.ReadStream,
+      stderr: io.stderr as NodeJS.WriteStream,
+      exitOnCtrlC: false,
+      patchConsole: false,
+    },
+  );
+  await instance.waitUntilExit();
+  if (!result) throw new Error('job ended without a result');
+  return result;
+}
