@@ -1,0 +1,47 @@
+import { UsageError } from '../errors.ts';
+
+export const defaultDumpName = 'ovena-db-backup.sql';
+/** Where the backup share is mounted inside the db container. */
+export const backupDir = '/mnt/backup';
+/** Temporary files of running or failed backups start with this; no listing shows them as dumps. */
+export const temporaryPrefix = '.ovena-tmp-';
+
+const rule =
+  'a dump name is a bare file name of letters, digits, ".", "_" and "-", ending in .sql, not starting with "." or "-", at most 200 characters (e.g. --file=ovena-db-backup.sql)';
+
+/** Validates NAME as given to --file; the result is never passed through a shell. */
+export function validateDumpName(name: string): string {
+  if (
+    name.length === 0 ||
+    name.length > 200 ||
+    !/^[A-Za-z0-9_][A-Za-z0-9._-]*\.sql$/.test(name) ||
+    name.includes('..')
+  ) {
+    throw new UsageError(`invalid --file=${JSON.stringify(name).slice(1, -1)}: ${rule}`);
+  }
+  return name;
+}
+
+/**
+ * A restore names the dump as it was at backup (`x.sql` means `x.sql.gz`) or as the file itself
+ * (`x.sql.gz`). Returns the candidate file names in the share, most likely first.
+ */
+export function restoreCandidates(name: string): string[] {
+  if (name.endsWith('.sql.gz')) {
+    validateDumpName(name.slice(0, -3));
+    return [name];
+  }
+  validateDumpName(name);
+  return [`${name}.gz`, name];
+}
+
+export function isDumpFileName(name: string): boolean {
+  if (name.startsWith('.')) return false;
+  const base = name.endsWith('.gz') ? name.slice(0, -3) : name;
+  try {
+    validateDumpName(base);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,47 @@
+import type { Compose } from '../compose/compose.ts';
+import { backupDir, isDumpFileName } from './dump-name.ts';
+
+export type DumpFile = {
+  name: string;
+  sizeBytes: number;
+  /** Modification time, ms since the epoch. */
+  modifiedMs: number;
+  compressed: boolean;
+};
+
+/** Parses `find -printf '%f\t%s\t%T@\n'` output; temporary and foreign files are left out. */
+export function parseDumpListing(text: string): DumpFile[] {
+  const dumps: DumpFile[] = [];
+  for (const line of text.split('\n')) {
+    const [name, size, mtime] = line.split('\t');
+    if (!name || size === undefined || mtime === undefined || !isDumpFileName(name)) continue;
+    dumps.push({
+      name,
+      sizeBytes: Number(size),
+      modifiedMs: Math.round(Number(mtime) * 1000),
+      compressed: name.endsWith('.gz'),
+    });
+  }
+  return dumps.sort((a, b) => b.modifiedMs - a.modifiedMs || a.name.localeCompare(b.name));
+}
+
+/** One listing call for the whole share, however many files it holds; newest first. */
+export async function listDumps(compose: Compose, signal?: AbortSignal): Promise<DumpFile[]> {
+  const text = await compose.execCapture(
+    compose.project.dbService,
+    [
+      'find',
+      backupDir,
+      '-mindepth',
+      '1',
+      '-maxdepth',
+      '1',
+      '-type',
+      'f',
+      '-printf',
+      '%f\\t%s\\t%T@\\n',
+    ],
+    { ...(signal ? { signal } : {}) },
+  );
+  return parseDumpListing(text);
+}
