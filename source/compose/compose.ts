@@ -53,11 +53,15 @@ function stderrOf(error: unknown): string {
 
 /** The first meaningful line of a tool's error output, secrets removed. */
 export function firstLine(text: string): string {
-  const line = text
+  const lines = text
     .split('\n')
     .map((entry) => entry.trim())
-    .find((entry) => entry !== '' && !/^(WARN|WARNING)/i.test(entry));
-  return redactSecrets(line ?? text.trim());
+    .filter((entry) => entry !== '' && !/^(WARN|WARNING)/i.test(entry));
+  // "X is invalid because:" is followed by the reason on the next line: keep both, on one line.
+  let line = lines[0] ?? text.trim();
+  for (let index = 1; index < lines.length && line.endsWith(':'); index++)
+    line = `${line} ${lines[index]}`;
+  return redactSecrets(line);
 }
 
 function isMissingBinary(error: unknown): boolean {
@@ -277,7 +281,8 @@ export class Compose {
       service,
       containerId,
       state: state?.status ?? 'missing',
-      health: state?.health,
+      // A stopped container keeps its last health status; it means nothing once stopped.
+      health: state?.running ? state.health : undefined,
       startedAt: state?.startedAt,
     };
   }

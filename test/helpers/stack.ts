@@ -1,0 +1,161 @@
+import { execFile, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const rig = path.join(repoRoot, 'docker/test/rig');
+export const ovenaBin = path.join(repoRoot, 'bin/ovena');
+
+export type Stack = {
+  name: string;
+  /** The environment ovena needs to work on this stack (compose files, state and cron folders). */
+  env: NodeJS.ProcessEnv;
+  backupDir: string;
+  imagesDir: string;
+  orthancUrl: string;
+  pgPort: number;
+  down(): Promise<void>;
+};
+
+/**
+ * The end-to-end tests fail (never skip) without a Docker engine, naming the script that
+ * provisions one.
+ */
+export async function assertDockerEngine(): Promise<void> {
+  try {
+    await run('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 20_000 });
+  } catch (error) {
+    throw new Error(
+      `no Docker engine answers (${(error as Error).message.split('\n')[0]}): run "sudo docker/test/rig provision" first (it installs and starts one and builds the test images)`,
+    );
+  }
+}
+
+export function parseExports(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (!match?.[1]) continue;
+    let value = match[2] ?? '';
+    if (/^'.*'$/.test(value) || /^".*"$/.test(value)) value = value.slice(1, -1);
+    env[match[1]] = value;
+  }
+  return env;
+}
+
+/** Brings up a fresh, empty stack of its own (ports from portBase) for one test file. */
+export async function startStack(name: string, portBase: number): Promise<Stack> {
+  await assertDockerEngine();
+  const { stdout } = await run(rig, ['up', '--name', name, '--port-base', String(portBase)], {
+    timeout: 600_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const exported = parseExports(stdout);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...exported };
+  return {
+    name,
+    env,
+    backupDir: exported.OVENA_TEST_BACKUP_DIR ?? '',
+    imagesDir: exported.OVENA_TEST_IMAGES_DIR ?? '',
+    orthancUrl: exported.OVENA_TEST_ORTHANC_URL ?? '',
+    pgPort: Number(exported.OVENA_TEST_PG_PORT),
+    down: async () => {
+      await run(rig, ['down', '--name', name], { timeout: 300_000 });
+    },
+  };
+}
+
+export type OvenaResult = {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+};
+
+/** Runs the real binary off a terminal (pipes), as cron or a script would. */
+export function ovena(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<OvenaResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ovenaBin, ...args], {
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Creates a DICOM instance in Orthanc; returns its Orthanc id. */
+export async function createInstance(
+  orthancUrl: string,
+  patientId: string,
+  name = 'TEST^PATIENT',
+): Promise<string> {
+  const response = await fetch(`${orthancUrl}/tools/create-dicom`, {
+    method: 'POST',
+    body: JSON.stringify({
+      Tags: {
+        PatientID: patientId,
+        PatientName: name,
+        Modality: 'CT',
+        StudyDescription: 'ovena test',
+      },
+    }),
+  });
+  if (!response.ok) throw new Error(`create-dicom failed: HTTP ${response.status}`);
+  const body = (await response.json()) as { ID: string };
+  return body.ID;
+}
+
+export async function orthancStatistics(
+  orthancUrl: string,
+): Promise<{ CountInstances: number; CountStudies: number; CountPatients: number }> {
+  const response = await fetch(`${orthancUrl}/statistics`);
+  if (!response.ok) throw new Error(`statistics failed: HTTP ${response.status}`);
+  return (await response.json()) as {
+    CountInstances: number;
+    CountStudies: number;
+    CountPatients: number;
+  };
+}
+
+/** Runs docker with arguments (test-side helper, e.g. to stop a container behind ovena's back). */
+export async function docker(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const { stdout } = await run('docker', args, {
+    env,
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** compose with the stack's files and project (v1 here), for test-side checks. */
+export async function composeCommand(stack: Stack, args: string[]): Promise<string> {
+  const files = (stack.env.OVENA_COMPOSE_FILE ?? '').split(':').flatMap((file) => ['-f', file]);
+  const { stdout } = await run('docker-compose', [...files, ...args], {
+    env: stack.env,
+    timeout: 300_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
