@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,9 +8,14 @@ import {
   createInstance,
   orthancStatistics,
   ovena,
+  repoRoot,
   type Stack,
+  startOvena,
   startStack,
 } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+const template = path.join(repoRoot, 'docker/docker-compose.yml');
 
 describe('foundation on the real stack', () => {
   let stack: Stack;
@@ -76,6 +81,24 @@ describe('foundation on the real stack', () => {
     assert.equal((await orthancStatistics(stack.orthancUrl)).CountInstances, 3);
   });
 
+  it('stops safely on SIGINT and names the interrupted step and the state', async () => {
+    assert.equal((await ovena(['stop'], { env: stack.env })).code, 0);
+    const running = startOvena(['start'], stack.env);
+    await waitFor(
+      () => /start\s+Wait until the database is healthy/.test(running.output()),
+      60_000,
+      'the health wait',
+    );
+    running.child.kill('SIGINT');
+    const result = await running.done;
+    assert.equal(result.code, 130, result.stdout + result.stderr);
+    assert.match(result.stdout, /STOPPED Wait until the database is healthy/);
+    assert.match(result.stdout, /INTERRUPTED during "Wait until the database is healthy"/);
+    assert.match(result.stdout, /state: some services may be running; "ovena status" shows which/);
+    const again = await ovena(['start'], { env: stack.env });
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+  });
+
   it('says which service is down when the db container is stopped', async () => {
     await composeCommand(stack, ['stop', 'db']);
     try {
@@ -124,6 +147,28 @@ describe('compose file errors', () => {
     assert.equal(result.code, 78, result.stderr);
     assert.match(result.stderr, /compose file is invalid: .*ports/);
     assert.ok(!(result.stderr + result.stdout).includes('Sup3rS3cret'));
+  });
+
+  it('says docker is not installed, exit 72', async () => {
+    // A PATH holding node alone: no docker, no docker-compose.
+    const bin = path.join(folder, 'bin');
+    await mkdir(bin);
+    await symlink(process.execPath, path.join(bin, 'node'));
+    const result = await ovena(['status'], {
+      env: { ...process.env, PATH: bin, OVENA_COMPOSE_FILE: template },
+    });
+    assert.equal(result.code, 72, result.stderr);
+    assert.match(result.stderr, /^ovena: docker is not installed: install Docker Engine/);
+  });
+
+  it('says the daemon is not reachable, exit 69', async () => {
+    const socket = `unix://${path.join(folder, 'no-daemon.sock')}`;
+    const result = await ovena(['status'], {
+      env: { ...process.env, DOCKER_HOST: socket, OVENA_COMPOSE_FILE: template },
+    });
+    assert.equal(result.code, 69, result.stderr);
+    assert.match(result.stderr, /^ovena: the Docker daemon is not reachable .*: start it/);
+    assert.equal(result.stderr.trim().split('\n').length, 1);
   });
 
   it('names a missing service, exit 67', async () => {

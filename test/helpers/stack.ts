@@ -159,3 +159,30 @@ export async function composeCommand(stack: Stack, args: string[]): Promise<stri
   });
   return stdout;
 }
+
+export type RunningOvena = {
+  child: ReturnType<typeof spawn>;
+  output(): string;
+  done: Promise<OvenaResult>;
+};
+
+/** Starts the real binary off a terminal and lets the test watch its output and signal it. */
+export function startOvena(args: string[], env: NodeJS.ProcessEnv): RunningOvena {
+  const child = spawn(process.execPath, [ovenaBin, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const done = new Promise<OvenaResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, output: () => stdout + stderr, done };
+}
