@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { modelFromConfig } from '../../source/compose/model.ts';
 import {
   composeCommand,
   createInstance,
@@ -114,6 +117,25 @@ describe('foundation on the real stack', () => {
       const start = await ovena(['start'], { env: stack.env });
       assert.equal(start.code, 0, start.stderr + start.stdout);
     }
+  });
+});
+
+describe('production template', () => {
+  it("passes compose's own validator and holds CIFS shares, a local db volume and the pg_isready healthcheck", async () => {
+    const result = spawnSync('docker-compose', ['-f', template, 'config'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    const model = modelFromConfig(parse(result.stdout));
+    assert.equal(model.volumes.images?.driverOpts.type, 'cifs');
+    assert.equal(model.volumes.backup?.driverOpts.type, 'cifs');
+    assert.deepEqual(model.volumes['db-data']?.driverOpts, {});
+    assert.ok(
+      model.services.db?.volumes.some(
+        (volume) => volume.source === 'backup' && volume.target === '/mnt/backup',
+      ),
+    );
+    assert.ok(model.services.orthanc?.volumes.some((volume) => volume.source === 'images'));
+    assert.match(result.stdout, /pg_isready -h 127\.0\.0\.1/);
+    assert.match(result.stdout, /condition: service_healthy/);
   });
 });
 
