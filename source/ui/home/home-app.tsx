@@ -15,6 +15,8 @@ export type HomeAppProps = {
   maxAgeMs?: number;
   /** Called before home is drawn again after a task (the terminal clears the task's output). */
   onReturnHome?(): void;
+  /** Called once when the operator leaves home (q, Esc, Ctrl-C or Quit). */
+  onQuit?(): void;
 };
 
 function useTerminalSize(): { columns: number; rows: number } {
@@ -39,6 +41,7 @@ export function HomeApp({
   refreshMs = 5000,
   maxAgeMs,
   onReturnHome,
+  onQuit,
 }: HomeAppProps) {
   const { exit } = useApp();
   const [state, dispatch] = useReducer(homeReducer, initialHomeState);
@@ -70,8 +73,10 @@ export function HomeApp({
   }, [onHome, load, refreshMs]);
 
   useEffect(() => {
-    if (state.phase.kind === 'quit') exit();
-  }, [state.phase, exit]);
+    if (state.phase.kind !== 'quit') return;
+    onQuit?.();
+    exit();
+  }, [state.phase, exit, onQuit]);
 
   useInput((input, key) => {
     if (state.phase.kind !== 'home') return;
