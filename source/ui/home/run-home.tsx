@@ -64,7 +64,6 @@ export async function runHome(options: {
         stderr: context.io.stderr as NodeJS.WriteStream,
         exitOnCtrlC: false,
         patchConsole: false,
-        incrementalRendering: true,
       },
     );
     await instance.waitUntilExit();
