@@ -36,6 +36,20 @@ export const commandSpecs: CommandSpec[] = [
     load: () => import('../commands/stop.ts'),
   },
   {
+    name: 'home',
+    summary: 'open the home screen: health, last backup and every task (the default on a terminal)',
+    usage: 'ovena [home]',
+    example: 'ovena',
+    load: () => import('../commands/home.ts'),
+  },
+  {
+    name: 'check',
+    summary: 'one line for monitoring: exit 0 OK, 1 warning, 2 critical',
+    usage: 'ovena check [--max-age=DURATION] [--json]',
+    example: 'ovena check --max-age=26h',
+    load: () => import('../commands/check.ts'),
+  },
+  {
     name: 'help',
     summary: 'show help for a command',
     usage: 'ovena help [COMMAND]',

@@ -1,0 +1,81 @@
+import type { CommandContext } from '../cli/context.ts';
+import { writeLine } from '../cli/context.ts';
+import { stringOption } from '../cli/parse-args.ts';
+import { openCompose } from '../compose/open-compose.ts';
+import { ExitCode, messageOf } from '../errors.ts';
+import { formatAge, formatBytes } from '../format.ts';
+import { redactSecrets } from '../secrets/redact.ts';
+import { parseDuration } from '../settings/duration.ts';
+import { readSettings } from '../settings/settings.ts';
+import { type Assessment, assessArchive, type Level } from '../ui/home/assess.ts';
+import { defaultSources } from '../ui/home/default-sources.ts';
+import { type HomeStatus, loadHomeStatus } from '../ui/home/home-status.ts';
+
+/** Monitoring-plugin convention (Nagios): 0 OK, 1 warning, 2 critical. */
+export const checkExitCode: Record<Level, number> = {
+  ok: ExitCode.ok,
+  warning: ExitCode.failed,
+  critical: ExitCode.critical,
+};
+
+export function checkLine(assessment: Assessment, status: HomeStatus, now: number): string {
+  if (assessment.level === 'ok') {
+    const record = status.lastBackup;
+    const age = record ? formatAge(now - Date.parse(record.at)) : '?';
+    return `OK: services up, last backup ${age} old (${record?.file ?? '?'}, ${formatBytes(record?.sizeBytes ?? 0)})`;
+  }
+  return `${assessment.level.toUpperCase()}: ${assessment.reasons.join('; ')}`;
+}
+
+export async function run(context: CommandContext): Promise<number> {
+  const maxAgeOption = stringOption(context.options, 'max-age');
+  const optionMs =
+    maxAgeOption === undefined ? undefined : parseDuration(maxAgeOption, '--max-age');
+  const now = Date.now();
+  let status: HomeStatus;
+  let maxAgeMs = optionMs;
+  try {
+    if (maxAgeMs === undefined)
+      maxAgeMs = (await readSettings(context.paths.configDir)).maxBackupAgeMs;
+    const compose = await openCompose(context);
+    status = await loadHomeStatus(defaultSources(compose, context.paths));
+  } catch (error) {
+    // A monitor must get its one line and a critical code, whatever went wrong.
+    const reason = redactSecrets(messageOf(error));
+    if (context.json) {
+      writeLine(
+        context.io.stdout,
+        JSON.stringify({ level: 'critical', exitCode: ExitCode.critical, reasons: [reason] }),
+      );
+    } else {
+      writeLine(context.io.stdout, `CRITICAL: ${reason}`);
+    }
+    return ExitCode.critical;
+  }
+  const assessment = assessArchive(status, {
+    now,
+    ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
+  });
+  const exitCode = checkExitCode[assessment.level];
+  if (context.json) {
+    writeLine(
+      context.io.stdout,
+      JSON.stringify({
+        level: assessment.level,
+        exitCode,
+        reasons: assessment.reasons,
+        maxAgeMs: assessment.maxAgeMs,
+        lastBackup: status.lastBackup ?? null,
+        services: status.services.map(({ name, state, health, up }) => ({
+          name,
+          state,
+          health: health ?? null,
+          up,
+        })),
+      }),
+    );
+  } else {
+    writeLine(context.io.stdout, checkLine(assessment, status, now));
+  }
+  return exitCode;
+}

@@ -1,0 +1,37 @@
+import type { CommandContext } from '../cli/context.ts';
+import { writeLine } from '../cli/context.ts';
+import { usageText } from '../cli/usage.ts';
+import { openCompose } from '../compose/open-compose.ts';
+import { ExitCode } from '../errors.ts';
+import { readSettings } from '../settings/settings.ts';
+import { collectStatus } from '../status/collect-status.ts';
+import { statusLines } from './status.ts';
+
+/**
+ * `ovena` with no command. On a terminal: the home screen. Elsewhere (cron, a pipe): the status,
+ * then the usage; exit 0, or 3 when a service is down.
+ */
+export async function run(context: CommandContext): Promise<number> {
+  if (!context.interactive) {
+    let healthy: boolean;
+    try {
+      const compose = await openCompose(context);
+      const status = await collectStatus(compose);
+      for (const line of statusLines(status)) writeLine(context.io.stdout, line);
+      healthy = status.healthy;
+    } finally {
+      writeLine(context.io.stdout, `\n${usageText()}`);
+    }
+    return healthy ? ExitCode.ok : ExitCode.serviceDown;
+  }
+  const settings = await readSettings(context.paths.configDir);
+  const compose = await openCompose(context);
+  // Ink and React load only here, never for the non-interactive commands.
+  const { runHome } = await import('../ui/home/run-home.tsx');
+  await runHome({
+    compose,
+    context,
+    ...(settings.maxBackupAgeMs === undefined ? {} : { maxAgeMs: settings.maxBackupAgeMs }),
+  });
+  return ExitCode.ok;
+}

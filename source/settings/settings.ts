@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { ExitCode, OvenaError } from '../errors.ts';
+import { parseDuration } from './duration.ts';
+
+export type WebhookEvent = 'start' | 'success' | 'failure';
+
+/** ovena's own settings, `${configDir}/ovena.yml`. Every key is optional; no file means defaults. */
+export type Settings = {
+  webhooks: Partial<Record<WebhookEvent, string>>;
+  /** Oldest acceptable last backup for `ovena check` and the home screen, in ms. */
+  maxBackupAgeMs?: number;
+};
+
+export const emptySettings: Settings = { webhooks: {} };
+
+export function settingsPath(configDir: string): string {
+  return path.join(configDir, 'ovena.yml');
+}
+
+function invalid(file: string, what: string): OvenaError {
+  return new OvenaError(`settings file ${file}: ${what}`, ExitCode.config);
+}
+
+/** Parses the settings text; throws a config error (78) naming the file and the bad key. */
+export function parseSettings(text: string, file: string): Settings {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw invalid(file, `not valid YAML (${doc.errors[0]?.message.split('\n')[0] ?? ''}); fix it`);
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined) return { webhooks: {} };
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalid(file, 'expected a mapping');
+  const root = value as Record<string, unknown>;
+  const known = new Set(['webhooks', 'maxBackupAge']);
+  for (const key of Object.keys(root)) {
+    if (!known.has(key))
+      throw invalid(file, `unknown key "${key}" (known: webhooks, maxBackupAge)`);
+  }
+  const settings: Settings = { webhooks: {} };
+  const hooks = root.webhooks;
+  if (hooks !== undefined && hooks !== null) {
+    if (typeof hooks !== 'object' || Array.isArray(hooks)) {
+      throw invalid(file, 'webhooks must be a mapping of start, success, failure to URLs');
+    }
+    for (const [event, url] of Object.entries(hooks as Record<string, unknown>)) {
+      if (event !== 'start' && event !== 'success' && event !== 'failure') {
+        throw invalid(file, `unknown webhook "${event}" (known: start, success, failure)`);
+      }
+      if (url === null || url === undefined || url === '') continue;
+      if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url)) {
+        throw invalid(file, `webhooks.${event} must be an http:// or https:// URL`);
+      }
+      settings.webhooks[event] = url;
+    }
+  }
+  if (root.maxBackupAge !== undefined && root.maxBackupAge !== null) {
+    try {
+      settings.maxBackupAgeMs = parseDuration(String(root.maxBackupAge), 'maxBackupAge');
+    } catch (error) {
+      throw invalid(file, (error as Error).message);
+    }
+  }
+  return settings;
+}
+
+/** Reads `${configDir}/ovena.yml`; a missing file gives the defaults. */
+export async function readSettings(configDir: string): Promise<Settings> {
+  const file = settingsPath(configDir);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { webhooks: {} };
+    if (code === 'EACCES') {
+      throw new OvenaError(
+        `cannot read settings file ${file} (permission denied): run as root`,
+        ExitCode.noPermission,
+      );
+    }
+    throw error;
+  }
+  return parseSettings(text, file);
+}

@@ -1,0 +1,112 @@
+import { useApp, useInput, useStdout } from 'ink';
+import { useEffect, useReducer, useState } from 'react';
+import { messageOf } from '../../errors.ts';
+import { redactSecrets } from '../../secrets/redact.ts';
+import { homeReducer, initialHomeState } from './home-model.ts';
+import { HomeScreen } from './home-screen.tsx';
+import type { HomeStatus } from './home-status.ts';
+import { menuItem, type TaskRegistry, UnavailableTask } from './tasks.tsx';
+
+export type HomeAppProps = {
+  load(signal: AbortSignal): Promise<HomeStatus>;
+  tasks: TaskRegistry;
+  color: boolean;
+  refreshMs?: number;
+  maxAgeMs?: number;
+  /** Called before home is drawn again after a task (the terminal clears the task's output). */
+  onReturnHome?(): void;
+  /** Called once when the operator leaves home (q, Esc, Ctrl-C or Quit). */
+  onQuit?(): void;
+};
+
+function useTerminalSize(): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = () => setSize({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  return size;
+}
+
+/** The home screen and the tasks it opens; status refreshes while home is shown. */
+export function HomeApp({
+  load,
+  tasks,
+  color,
+  refreshMs = 5000,
+  maxAgeMs,
+  onReturnHome,
+  onQuit,
+}: HomeAppProps) {
+  const { exit } = useApp();
+  const [state, dispatch] = useReducer(homeReducer, initialHomeState);
+  const [now, setNow] = useState(() => Date.now());
+  const { columns, rows } = useTerminalSize();
+  const onHome = state.phase.kind === 'home';
+
+  useEffect(() => {
+    if (!onHome) return;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const refresh = async () => {
+      try {
+        const status = await load(controller.signal);
+        if (controller.signal.aborted) return;
+        dispatch({ type: 'status-loaded', status, at: Date.now() });
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        dispatch({ type: 'status-failed', error: redactSecrets(messageOf(error)) });
+      }
+      setNow(Date.now());
+      timer = setTimeout(refresh, refreshMs);
+    };
+    void refresh();
+    return () => {
+      controller.abort();
+      if (timer) clearTimeout(timer);
+    };
+  }, [onHome, load, refreshMs]);
+
+  useEffect(() => {
+    if (state.phase.kind !== 'quit') return;
+    onQuit?.();
+    exit();
+  }, [state.phase, exit, onQuit]);
+
+  useInput((input, key) => {
+    if (state.phase.kind !== 'home') return;
+    if (key.upArrow || input === 'k') dispatch({ type: 'move', delta: -1 });
+    else if (key.downArrow || input === 'j') dispatch({ type: 'move', delta: 1 });
+    else if (key.return) dispatch({ type: 'open' });
+    else if (key.escape || input === 'q' || (key.ctrl && input === 'c')) dispatch({ type: 'back' });
+  });
+
+  if (state.phase.kind === 'task') {
+    const id = state.phase.task;
+    const Task = tasks[id];
+    const onDone = (note?: string) => {
+      onReturnHome?.();
+      dispatch({ type: 'task-done', ...(note ? { note } : {}) });
+    };
+    return Task ? (
+      <Task onDone={onDone} color={color} />
+    ) : (
+      <UnavailableTask item={menuItem(id)} onDone={onDone} color={color} />
+    );
+  }
+  return (
+    <HomeScreen
+      state={state}
+      now={now}
+      width={columns}
+      rows={rows}
+      color={color}
+      {...(maxAgeMs === undefined ? {} : { maxAgeMs })}
+    />
+  );
+}

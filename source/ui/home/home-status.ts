@@ -1,0 +1,112 @@
+import { messageOf } from '../../errors.ts';
+import { redactSecrets } from '../../secrets/redact.ts';
+import type { ArchiveStatus } from '../../status/collect-status.ts';
+
+/**
+ * The home screen's and `ovena check`'s view of the archive. Plain data, no React: filled by
+ * `loadHomeStatus` from whichever sources this build has (backup record, schedule, shares).
+ */
+
+/** The backup command's record of its last run (`readLastBackup(stateDir)`). */
+export type LastBackupRecord = {
+  /** ISO time the backup finished (or failed). */
+  at: string;
+  file: string;
+  sizeBytes: number;
+  durationMs: number;
+  result: 'ok' | 'failed';
+  error?: string;
+};
+
+/** The backup schedule, as the cron wrapper says. `intervalMs` undefined when off. */
+export type ScheduleInfo = {
+  /** e.g. "hourly", "daily", "weekly", "off". */
+  label: string;
+  intervalMs?: number;
+};
+
+export type HomeService = {
+  name: string;
+  role: 'db' | 'orthanc';
+  state: string;
+  health?: string;
+  up: boolean;
+  startedAt?: string;
+};
+
+export type HomeStatus = {
+  services: HomeService[];
+  orthanc: { url: string; reachable: boolean; version?: string; instances?: number };
+  /** undefined: no backup recorded yet (or this build cannot read the record). */
+  lastBackup?: LastBackupRecord;
+  /** undefined: unknown in this build. */
+  schedule?: ScheduleInfo;
+  /** undefined: unknown in this build. */
+  sharesConfigured?: boolean;
+  /** Sources that failed, one short line each (shown, never fatal). */
+  problems: string[];
+};
+
+/** Where the status comes from; optional sources are left out until their branch lands. */
+export type StatusSources = {
+  collectStatus(signal?: AbortSignal): Promise<ArchiveStatus>;
+  readLastBackup?(signal?: AbortSignal): Promise<LastBackupRecord | undefined>;
+  readSchedule?(signal?: AbortSignal): Promise<ScheduleInfo | undefined>;
+  sharesConfigured?(signal?: AbortSignal): Promise<boolean | undefined>;
+};
+
+export function homeServices(status: ArchiveStatus): HomeService[] {
+  return status.services.map((service) => ({
+    name: service.service,
+    role: service.role,
+    state: service.state,
+    up: service.up,
+    ...(service.health ? { health: service.health } : {}),
+    ...(service.startedAt && service.state === 'running' ? { startedAt: service.startedAt } : {}),
+  }));
+}
+
+async function guarded<T>(
+  what: string,
+  problems: string[],
+  read: (() => Promise<T>) | undefined,
+): Promise<T | undefined> {
+  if (!read) return undefined;
+  try {
+    return await read();
+  } catch (error) {
+    problems.push(`${what}: ${redactSecrets(messageOf(error))}`);
+    return undefined;
+  }
+}
+
+/** Reads every source in parallel; a failing optional source becomes a problem line. */
+export async function loadHomeStatus(
+  sources: StatusSources,
+  signal?: AbortSignal,
+): Promise<HomeStatus> {
+  const problems: string[] = [];
+  const { readLastBackup, readSchedule, sharesConfigured } = sources;
+  const [archive, lastBackup, schedule, shares] = await Promise.all([
+    sources.collectStatus(signal),
+    guarded('last backup', problems, readLastBackup && (() => readLastBackup(signal))),
+    guarded('schedule', problems, readSchedule && (() => readSchedule(signal))),
+    guarded('shares', problems, sharesConfigured && (() => sharesConfigured(signal))),
+  ]);
+  const status: HomeStatus = {
+    services: homeServices(archive),
+    orthanc: {
+      url: archive.orthanc.url,
+      reachable: archive.orthanc.reachable,
+      ...(archive.orthanc.version ? { version: archive.orthanc.version } : {}),
+      ...(archive.orthanc.statistics
+        ? { instances: archive.orthanc.statistics.CountInstances }
+        : {}),
+    },
+    problems,
+  };
+  if (lastBackup) status.lastBackup = lastBackup;
+  if (schedule) status.schedule = schedule;
+  if (shares !== undefined) status.sharesConfigured = shares;
+  return status;
+}

@@ -1,0 +1,114 @@
+import { Box, Text, useInput, useStdout } from 'ink';
+import { type ComponentType, useCallback, useEffect, useMemo, useState } from 'react';
+import { messageOf } from '../../errors.ts';
+import type { Job, JobResult } from '../../jobs/job.ts';
+import { redactSecrets } from '../../secrets/redact.ts';
+import { JobApp } from '../job-app.tsx';
+import { type MenuItem, menuItems, type TaskId } from './home-model.ts';
+
+/**
+ * A task opened from the home menu renders its own screen and calls `onDone` to return home.
+ * The registry maps menu entries to screens; entries missing from it show how to run the task
+ * from a shell instead. The lead plugs in backup, restore, cifs and schedule screens here.
+ */
+export type TaskScreenProps = {
+  onDone(note?: string): void;
+  color: boolean;
+};
+
+export type TaskRegistry = Partial<Record<TaskId, ComponentType<TaskScreenProps>>>;
+
+export function describeJobResult(title: string, result: JobResult): string {
+  if (result.outcome === 'succeeded')
+    return `${title}: done${result.state ? ` (${result.state})` : ''}`;
+  const where = result.stoppedAt?.title ?? '?';
+  if (result.outcome === 'interrupted') return `${title}: interrupted during "${where}"`;
+  return `${title}: failed at "${where}"${result.error ? `: ${result.error}` : ''}`;
+}
+
+/**
+ * A task that runs a job (steps as data) with the same JobApp as the command line. The job
+ * cannot be left while it runs; Ctrl-C stops it safely; afterwards Enter or Esc returns home.
+ */
+export function JobTask({
+  title,
+  makeJob,
+  onDone,
+  color,
+}: TaskScreenProps & { title: string; makeJob(): Job | Promise<Job> }) {
+  const [job, setJob] = useState<Job>();
+  const [error, setError] = useState<string>();
+  const [result, setResult] = useState<JobResult>();
+  const controller = useMemo(() => new AbortController(), []);
+  // Stable identity: JobApp restarts its job when onDone changes.
+  const finished = useCallback((value: JobResult) => setResult(value), []);
+
+  useEffect(() => {
+    let active = true;
+    Promise.resolve()
+      .then(makeJob)
+      .then(
+        (value) => active && setJob(value),
+        (failure: unknown) => active && setError(redactSecrets(messageOf(failure))),
+      );
+    return () => {
+      active = false;
+    };
+  }, [makeJob]);
+
+  useEffect(() => () => controller.abort('SIGINT'), [controller]);
+
+  useInput((input, key) => {
+    if (!result && !error) return;
+    if (key.return || key.escape || input === 'q') {
+      onDone(error ? `${title}: ${error}` : result ? describeJobResult(title, result) : undefined);
+    }
+  });
+
+  return (
+    <Box flexDirection="column">
+      <Text bold wrap="truncate-end" {...(color ? { color: 'cyan' } : {})}>
+        {title}
+      </Text>
+      {error ? (
+        <Text wrap="wrap" {...(color ? { color: 'red' } : {})}>
+          {error}
+        </Text>
+      ) : null}
+      {job ? (
+        <JobApp job={job} controller={controller} onDone={finished} exitWhenDone={false} />
+      ) : null}
+      {result || error ? (
+        <Text wrap="truncate-end" {...(color ? { color: 'gray' } : {})}>
+          Enter or Esc: back to home
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
+
+/** Shown for a menu entry whose screen is not in this build: how to do it from a shell. */
+export function UnavailableTask({ item, onDone, color }: TaskScreenProps & { item: MenuItem }) {
+  const { stdout } = useStdout();
+  useInput((input, key) => {
+    if (key.return || key.escape || input === 'q') onDone();
+  });
+  return (
+    <Box flexDirection="column" width={stdout.columns || 80}>
+      <Text bold wrap="truncate-end" {...(color ? { color: 'cyan' } : {})}>
+        {item.label}
+      </Text>
+      <Text wrap="truncate-end">This screen is not part of this build yet.</Text>
+      <Text wrap="truncate-end">From a shell: {item.command}</Text>
+      <Text wrap="truncate-end" {...(color ? { color: 'gray' } : {})}>
+        Enter or Esc: back to home
+      </Text>
+    </Box>
+  );
+}
+
+export function menuItem(id: TaskId): MenuItem {
+  const item = menuItems.find((entry) => entry.id === id);
+  if (!item) throw new Error(`no menu item ${id}`);
+  return item;
+}

@@ -1,0 +1,7 @@
+export {
+  type BackupEventDetails,
+  describeNotify,
+  type NotifyResult,
+  notifyBackup,
+  type WebhookPayload,
+} from './notify-backup.ts';
