@@ -38,7 +38,8 @@ function FinishedStep({ step }: { step: StepView }) {
 }
 
 function RunningStep({ step, now, width }: { step: StepView; now: number; width: number }) {
-  const elapsed = now - (step.startedAt ?? now);
+  // The clock tick can predate the step start by a few ms.
+  const elapsed = Math.max(0, now - (step.startedAt ?? now));
   const progress = step.progress;
   const ratio =
     progress?.done !== undefined && progress.total ? progress.done / progress.total : undefined;
