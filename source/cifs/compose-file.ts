@@ -31,8 +31,7 @@ export function parseComposeText(text: string, label: string): ParsedComposeFile
 
 function resolve(document: Document.Parsed, node: unknown): unknown {
   let current = node;
-  for (let depth = 0; depth < 20 && isAlias(current); depth++)
-    current = current.resolve(document);
+  for (let depth = 0; depth < 20 && isAlias(current); depth++) current = current.resolve(document);
   return current;
 }
 

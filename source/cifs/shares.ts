@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 import {
   driverOptNode,
+  lookup,
   type ParsedComposeFile,
   parseComposeText,
   type ScalarEdit,
   scalarText,
   spliceScalars,
   volumeEntries,
-  lookup,
 } from './compose-file.ts';
 import {
   escapeDollars,
@@ -60,7 +60,14 @@ export type ShareSummary = {
 };
 
 export type ShareField = 'server' | 'share' | 'username' | 'password' | 'domain' | 'vers';
-export const shareFields: ShareField[] = ['server', 'share', 'username', 'password', 'domain', 'vers'];
+export const shareFields: ShareField[] = [
+  'server',
+  'share',
+  'username',
+  'password',
+  'domain',
+  'vers',
+];
 export type ShareChanges = Partial<Record<ShareField, string>>;
 
 const placeholderServer = /^nas\.example\.(org|com|net)$/i;
@@ -225,7 +232,8 @@ export function editedOptions(
   if (changes.server !== undefined) {
     const address = findOption(options, optionKeys.server);
     if (address) options = withOption(options, optionKeys.server, server);
-    else options = [{ key: 'addr', value: server, raw: `addr=${escapeDollars(server)}` }, ...options];
+    else
+      options = [{ key: 'addr', value: server, raw: `addr=${escapeDollars(server)}` }, ...options];
   }
   if (changes.username !== undefined)
     options = withOption(options, optionKeys.username, changes.username, ['addr']);
