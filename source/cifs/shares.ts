@@ -282,7 +282,13 @@ export function planShareEdit(
       `volume "${volume}" in ${file} has no ${deviceNode ? 'o' : 'device'} in its driver_opts: add it by hand first`,
       ExitCode.config,
     );
-  const wanted = editedOptions(before, changes);
+  // A value equal to the current one is no change: its spelling (e.g. `${NAS_HOST}`) is kept.
+  const effective: ShareChanges = {};
+  for (const field of shareFields) {
+    const value = changes[field];
+    if (value !== undefined && value !== (before[field] ?? '')) effective[field] = value;
+  }
+  const wanted = editedOptions(before, effective);
   const edits: ScalarEdit[] = [
     { node: deviceNode, value: wanted.device },
     { node: optionNode, value: wanted.options },
