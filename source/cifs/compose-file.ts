@@ -9,7 +9,7 @@ import {
   type Scalar,
   type YAMLMap,
 } from 'yaml';
-import { ExitCode, OvenaError } from '../errors.ts';
+import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 
 /**
  * Reading and splicing a compose file at the source level: a value is replaced by cutting out
@@ -150,5 +150,25 @@ export function spliceScalars(
   throw new OvenaError(
     'the edited compose file did not read back as intended; nothing was written',
     ExitCode.failed,
+  );
+}
+
+/** Edits any `driver_opts` value of a volume (file text): the same splice as for shares, for local volumes. */
+export function planDriverOptEdit(
+  parsed: ParsedComposeFile,
+  file: string,
+  volume: string,
+  key: string,
+  value: string,
+): string {
+  if (/[\n\r\0]/.test(value))
+    throw new UsageError(`the ${key} must not contain a line break or NUL character`);
+  const node = driverOptNode(parsed, volume, key);
+  if (!node)
+    throw new UsageError(`volume "${volume}" in ${file} has no driver_opts.${key} to change`);
+  return spliceScalars(
+    parsed.text,
+    [{ node, value }],
+    (candidate) => driverOptNode(parseComposeText(candidate, file), volume, key)?.value === value,
   );
 }

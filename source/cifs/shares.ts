@@ -20,6 +20,8 @@ import {
   withOption,
 } from './mount-options.ts';
 
+export { planDriverOptEdit } from './compose-file.ts';
+
 export const optionKeys = {
   server: ['addr'],
   username: ['username', 'user'],
@@ -311,24 +313,4 @@ export function planShareEdit(
     .filter((share) => beforeKeys.get(share.volume) !== shareKey(share))
     .map((share) => share.volume);
   return { text, before, after, affectedVolumes };
-}
-
-/** Edits any `driver_opts` value of a volume (the same splice as for shares; used for local volumes). */
-export function planDriverOptEdit(
-  parsed: ParsedComposeFile,
-  file: string,
-  volume: string,
-  key: string,
-  value: string,
-): string {
-  if (/[\n\r\0]/.test(value))
-    throw new UsageError(`the ${key} must not contain a line break or NUL character`);
-  const node = driverOptNode(parsed, volume, key);
-  if (!node)
-    throw new UsageError(`volume "${volume}" in ${file} has no driver_opts.${key} to change`);
-  return spliceScalars(
-    parsed.text,
-    [{ node, value }],
-    (candidate) => driverOptNode(parseComposeText(candidate, file), volume, key)?.value === value,
-  );
 }
