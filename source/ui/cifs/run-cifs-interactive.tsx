@@ -146,43 +146,40 @@ export async function runCifsInteractive(context: CommandContext): Promise<numbe
   let exitCode: number = ExitCode.ok;
 
   const editOne = async (share: CifsShare, position?: string) => {
-    for (;;) {
-      const result = await ask<FormResult>(context, (done) => (
-        <FormScreen share={share} {...(position ? { position } : {})} onDone={done} />
-      ));
-      if (result.action === 'cancel') {
-        writeLine(stdout, `Share ${share.volume}: cancelled, nothing written.`);
-        return;
-      }
-      const current = await loadShares(context.paths.composeFiles);
-      const fresh = current.find((entry) => entry.volume === share.volume) ?? share;
-      const lock = await acquireHostLock(context.paths.stateDir, 'cifs');
-      try {
-        const edit = await saveShareChanges(
-          compose,
-          context.paths.composeFiles,
-          fresh,
-          result.changes,
-          current,
-        );
-        if (edit) {
-          saved.push(edit);
-          writeLine(
-            stdout,
-            `Share ${share.volume}: saved (${edit.changed.join(', ')}); previous file kept as ${edit.file}.bak.`,
-          );
-        } else writeLine(stdout, `Share ${share.volume}: nothing changed.`);
-        return;
-      } catch (error) {
+    const result = await ask<FormResult>(context, (done) => (
+      <FormScreen share={share} {...(position ? { position } : {})} onDone={done} />
+    ));
+    if (result.action === 'cancel') {
+      writeLine(stdout, `Share ${share.volume}: cancelled, nothing written.`);
+      return;
+    }
+    // Read the files again: the edit applies to what is on disk now.
+    const current = await loadShares(context.paths.composeFiles);
+    const fresh = current.find((entry) => entry.volume === share.volume) ?? share;
+    const lock = await acquireHostLock(context.paths.stateDir, 'cifs');
+    try {
+      const edit = await saveShareChanges(
+        compose,
+        context.paths.composeFiles,
+        fresh,
+        result.changes,
+        current,
+      );
+      if (edit) {
+        saved.push(edit);
         writeLine(
           stdout,
-          `Share ${share.volume}: not saved: ${redactSecrets(messageOf(error), [result.changes.password ?? ''])}`,
+          `Share ${share.volume}: saved (${edit.changed.join(', ')}); previous file kept as ${edit.file}.bak.`,
         );
-        exitCode = exitCodeOf(error);
-        return;
-      } finally {
-        await lock.release();
-      }
+      } else writeLine(stdout, `Share ${share.volume}: nothing changed.`);
+    } catch (error) {
+      writeLine(
+        stdout,
+        `Share ${share.volume}: not saved: ${redactSecrets(messageOf(error), [result.changes.password ?? ''])}`,
+      );
+      exitCode = exitCodeOf(error);
+    } finally {
+      await lock.release();
     }
   };
 
