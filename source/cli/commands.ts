@@ -50,6 +50,16 @@ export const commandSpecs: CommandSpec[] = [
     load: () => import('../commands/check.ts'),
   },
   {
+    name: 'cifs',
+    summary:
+      'show or change the NAS shares (server, share, user, password) and recreate their volumes',
+    usage:
+      'ovena cifs [show | set VOLUME [--server S] [--share PATH] [--username U] [--domain D] [--vers V] [--password-stdin] [--apply] | apply [VOLUME...]]',
+    example:
+      'printf \'%s\' "$NAS_PASSWORD" | ovena cifs set images --username svc-orthanc --password-stdin --apply',
+    load: () => import('../commands/cifs.ts'),
+  },
+  {
     name: 'help',
     summary: 'show help for a command',
     usage: 'ovena help [COMMAND]',

@@ -40,6 +40,15 @@ export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
       `Orthanc   not answering at ${orthanc.url}${orthanc.error ? ` (${orthanc.error})` : ''}`,
     );
   }
+  if (status.shares.length > 0) {
+    lines.push(
+      `Shares    ${status.shares.map((share) => `${share.volume} ${share.configured ? `//${share.server}/${share.share}` : 'NOT CONFIGURED'}`).join(', ')}`,
+    );
+    if (status.shares.some((share) => !share.configured))
+      lines.push(
+        '          fill in the NAS shares with "ovena cifs" (template placeholders found)',
+      );
+  }
   const down = status.services.filter((service) => !service.up);
   if (down.length > 0) {
     lines.push(

@@ -226,6 +226,25 @@ export class Compose {
     }
   }
 
+  /**
+   * Runs compose's own validator (`config -q`) on another file list, e.g. an edited candidate in
+   * place of the real file. Returns compose's error text (not redacted: the caller knows the secrets).
+   */
+  async validateFiles(
+    files: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<{ valid: true } | { valid: false; message: string }> {
+    const { file, args } = composeInvocation(this.flavor, files, ['config', '-q']);
+    try {
+      await execa(file, args, { env: this.env, cancelSignal: signal, forceKillAfterDelay: 5000 });
+      return { valid: true };
+    } catch (error) {
+      if (error instanceof ExecaError && error.isCanceled) throw error;
+      if (isMissingBinary(error)) throw error;
+      return { valid: false, message: stderrOf(error) };
+    }
+  }
+
   async docker(args: readonly string[], options: RunOptions = {}): Promise<string> {
     const result = await execa('docker', args, {
       env: this.env,

@@ -1,3 +1,4 @@
+import { readShares } from '../cifs/shares.ts';
 import type { Compose, ServiceState } from '../compose/compose.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 
@@ -16,6 +17,14 @@ export type ArchiveStatus = {
     >;
     error?: string;
   };
+  /** The CIFS shares of the compose files, without passwords; `configured` is false on template placeholders. */
+  shares: Array<{
+    volume: string;
+    server: string;
+    share: string;
+    username: string | undefined;
+    configured: boolean;
+  }>;
   /** Every service running and none unhealthy. */
   healthy: boolean;
 };
@@ -54,8 +63,16 @@ export async function collectStatus(
       orthanc.error = (error as Error).message;
     }
   }
+  const shares = (await readShares(compose.files).catch(() => [])).map((share) => ({
+    volume: share.volume,
+    server: share.server,
+    share: share.share,
+    username: share.username,
+    configured: share.configured,
+  }));
   return {
     composeFiles: compose.files,
+    shares,
     composeVersion: compose.flavor,
     services,
     orthanc,

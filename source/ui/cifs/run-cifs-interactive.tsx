@@ -1,0 +1,222 @@
+import { Box, render, Text, useApp, useInput } from 'ink';
+import SelectInput from 'ink-select-input';
+import type { ReactElement } from 'react';
+import { useEffect, useState } from 'react';
+import { recreateJob } from '../../cifs/recreate-volumes.ts';
+import { type CifsShare, isConfigured, loadShares } from '../../cifs/shares.ts';
+import type { CommandContext } from '../../cli/context.ts';
+import { writeLine } from '../../cli/context.ts';
+import { recreateAdvice, type SavedEdit, saveShareChanges } from '../../commands/cifs.ts';
+import { statusLines } from '../../commands/status.ts';
+import { openCompose } from '../../compose/open-compose.ts';
+import { ExitCode, exitCodeOf, messageOf } from '../../errors.ts';
+import { executeJob } from '../../jobs/execute-job.ts';
+import { acquireHostLock } from '../../lock/host-lock.ts';
+import { redactSecrets } from '../../secrets/redact.ts';
+import { collectStatus } from '../../status/collect-status.ts';
+import { type FormResult, ShareForm } from './share-form.tsx';
+
+/** Renders one screen until it reports a result; the side effects happen after it unmounts. */
+async function ask<T>(
+  context: CommandContext,
+  screen: (done: (value: T) => void) => ReactElement,
+): Promise<T> {
+  let result: T | undefined;
+  let settled = false;
+  const instance = render(
+    screen((value) => {
+      result = value;
+      settled = true;
+    }),
+    {
+      stdout: context.io.stdout as NodeJS.WriteStream,
+      stdin: context.io.stdin as NodeJS.ReadStream,
+      stderr: context.io.stderr as NodeJS.WriteStream,
+      exitOnCtrlC: false,
+      patchConsole: false,
+    },
+  );
+  await instance.waitUntilExit();
+  if (!settled) throw new Error('screen closed without an answer');
+  return result as T;
+}
+
+function Exit<T>({
+  value,
+  onDone,
+  children,
+}: {
+  value: T | undefined;
+  onDone(value: T): void;
+  children: ReactElement;
+}) {
+  const { exit } = useApp();
+  useEffect(() => {
+    if (value !== undefined) {
+      onDone(value);
+      exit();
+    }
+  }, [value, onDone, exit]);
+  return children;
+}
+
+function FormScreen({
+  share,
+  position,
+  onDone,
+}: {
+  share: CifsShare;
+  position?: string;
+  onDone(result: FormResult): void;
+}) {
+  const [result, setResult] = useState<FormResult>();
+  return (
+    <Exit value={result} onDone={onDone}>
+      <ShareForm share={share} {...(position ? { position } : {})} onDone={setResult} />
+    </Exit>
+  );
+}
+
+function PickScreen({
+  shares,
+  onDone,
+}: {
+  shares: CifsShare[];
+  onDone(volume: string | null): void;
+}) {
+  const [result, setResult] = useState<{ volume: string | null }>();
+  useInput((input, key) => {
+    if (key.escape || (key.ctrl && input === 'c') || input === 'q') setResult({ volume: null });
+  });
+  const items = [
+    ...shares.map((share) => ({
+      key: share.volume,
+      label: `${share.volume}  //${share.server}/${share.share}  user ${share.username ?? '-'}`,
+      value: share.volume,
+    })),
+    { key: '__quit', label: 'Quit', value: '' },
+  ];
+  return (
+    <Exit value={result} onDone={(value) => onDone(value.volume)}>
+      <Box flexDirection="column">
+        <Text bold>Which share do you want to change?</Text>
+        <SelectInput items={items} onSelect={(item) => setResult({ volume: item.value || null })} />
+      </Box>
+    </Exit>
+  );
+}
+
+function ConfirmScreen({ volumes, onDone }: { volumes: string[]; onDone(yes: boolean): void }) {
+  const [result, setResult] = useState<boolean>();
+  useInput((input, key) => {
+    if (input === 'y' || input === 'Y') setResult(true);
+    else if (
+      input === 'n' ||
+      input === 'N' ||
+      key.return ||
+      key.escape ||
+      (key.ctrl && input === 'c')
+    )
+      setResult(false);
+  });
+  return (
+    <Exit value={result} onDone={onDone}>
+      <Box flexDirection="column">
+        <Text>Docker keeps the old options until the volume is recreated.</Text>
+        <Text>
+          Recreate {volumes.join(', ')} now? This stops the services using them, removes the volumes
+          (files on the NAS stay) and starts again. [y/N]
+        </Text>
+      </Box>
+    </Exit>
+  );
+}
+
+/** `ovena cifs` on a terminal: a form per share; first-time setup walks through every unconfigured share. */
+export async function runCifsInteractive(context: CommandContext): Promise<number> {
+  const { stdout } = context.io;
+  const shares = await loadShares(context.paths.composeFiles);
+  if (shares.length === 0) {
+    writeLine(stdout, 'No CIFS volume (driver_opts type: cifs) in the compose files.');
+    return ExitCode.ok;
+  }
+  const compose = await openCompose(context);
+  const unconfigured = shares.filter((share) => !isConfigured(share));
+  const saved: SavedEdit[] = [];
+  let exitCode: number = ExitCode.ok;
+
+  const editOne = async (share: CifsShare, position?: string) => {
+    const result = await ask<FormResult>(context, (done) => (
+      <FormScreen share={share} {...(position ? { position } : {})} onDone={done} />
+    ));
+    if (result.action === 'cancel') {
+      writeLine(stdout, `Share ${share.volume}: cancelled, nothing written.`);
+      return;
+    }
+    // Read the files again: the edit applies to what is on disk now.
+    const current = await loadShares(context.paths.composeFiles);
+    const fresh = current.find((entry) => entry.volume === share.volume) ?? share;
+    const lock = await acquireHostLock(context.paths.stateDir, 'cifs');
+    try {
+      const edit = await saveShareChanges(
+        compose,
+        context.paths.composeFiles,
+        fresh,
+        result.changes,
+        current,
+      );
+      if (edit) {
+        saved.push(edit);
+        writeLine(
+          stdout,
+          `Share ${share.volume}: saved (${edit.changed.join(', ')}); previous file kept as ${edit.file}.bak.`,
+        );
+      } else writeLine(stdout, `Share ${share.volume}: nothing changed.`);
+    } catch (error) {
+      writeLine(
+        stdout,
+        `Share ${share.volume}: not saved: ${redactSecrets(messageOf(error), [result.changes.password ?? ''])}`,
+      );
+      exitCode = exitCodeOf(error);
+    } finally {
+      await lock.release();
+    }
+  };
+
+  if (unconfigured.length > 0) {
+    writeLine(
+      stdout,
+      `First-time setup: ${unconfigured.length} share(s) still hold the template's placeholders.`,
+    );
+    for (const [index, share] of unconfigured.entries())
+      await editOne(share, `share ${index + 1} of ${unconfigured.length}`);
+  } else {
+    for (;;) {
+      const volume = await ask<string | null>(context, (done) => (
+        <PickScreen shares={shares} onDone={done} />
+      ));
+      if (volume === null) break;
+      const share = shares.find((entry) => entry.volume === volume);
+      if (share) await editOne(share);
+    }
+  }
+
+  const volumes = [...new Set(saved.flatMap((edit) => edit.affectedVolumes))];
+  if (volumes.length === 0) return exitCode;
+  const yes = await ask<boolean>(context, (done) => (
+    <ConfirmScreen volumes={volumes} onDone={done} />
+  ));
+  if (!yes) {
+    writeLine(stdout, recreateAdvice(volumes));
+    return exitCode;
+  }
+  const lock = await acquireHostLock(context.paths.stateDir, 'cifs apply');
+  try {
+    const fresh = await openCompose(context);
+    const result = await executeJob(recreateJob(fresh, volumes), context);
+    for (const line of statusLines(await collectStatus(fresh))) writeLine(stdout, line);
+    return result.exitCode || exitCode;
+  } finally {
+    await lock.release();
+  }
+}
