@@ -60,6 +60,20 @@ export const commandSpecs: CommandSpec[] = [
     load: () => import('../commands/cifs.ts'),
   },
   {
+    name: 'backup',
+    summary: 'dump the database into the backup share (/mnt/backup/NAME.gz), atomically',
+    usage: 'ovena [--file=NAME] backup',
+    example: 'ovena --file=ovena-db-backup.sql backup',
+    load: () => import('../commands/backup.ts'),
+  },
+  {
+    name: 'schedule',
+    summary: 'show or change when cron runs the backup (hourly, daily, weekly, off)',
+    usage: 'ovena schedule [hourly|daily|weekly|off]',
+    example: 'ovena schedule daily',
+    load: () => import('../commands/schedule.ts'),
+  },
+  {
     name: 'help',
     summary: 'show help for a command',
     usage: 'ovena help [COMMAND]',

@@ -2,8 +2,37 @@ import type { CommandContext } from '../cli/context.ts';
 import { writeLine } from '../cli/context.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode } from '../errors.ts';
-import { formatAge } from '../format.ts';
-import { type ArchiveStatus, collectStatus } from '../status/collect-status.ts';
+import { formatAge, formatBytes, formatDuration } from '../format.ts';
+import { describeSchedule } from '../schedule/schedule.ts';
+import {
+  type ArchiveStatus,
+  collectBackupStatus,
+  collectStatus,
+} from '../status/collect-status.ts';
+
+export function backupLines(status: ArchiveStatus, now = Date.now()): string[] {
+  const lines: string[] = [];
+  const last = status.lastBackup;
+  if (status.lastBackup === null) lines.push('Backup    none recorded on this host');
+  else if (last) {
+    const age = formatAge(now - Date.parse(last.at));
+    if (last.result === 'ok') {
+      lines.push(
+        `Backup    ${age} ago: ${last.file}, ${formatBytes(last.sizeBytes)} in ${formatDuration(last.durationMs)}`,
+      );
+    } else {
+      lines.push(`Backup    FAILED ${age} ago: ${last.error ?? 'unknown error'}`);
+      const good = last.lastSuccess;
+      lines.push(
+        good
+          ? `          last good ${formatAge(now - Date.parse(good.at))} ago: ${good.file}, ${formatBytes(good.sizeBytes)}`
+          : '          no successful backup recorded on this host',
+      );
+    }
+  }
+  if (status.schedule) lines.push(`Schedule  ${describeSchedule(status.schedule)}`);
+  return lines;
+}
 
 export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
   const rows = status.services.map((service) => {
@@ -55,12 +84,16 @@ export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
       `DOWN      ${down.map((service) => `${service.service} (${service.health === 'unhealthy' ? 'unhealthy' : service.state})`).join(', ')}: "ovena start" starts it`,
     );
   }
+  lines.push(...backupLines(status, now));
   return lines;
 }
 
 export async function run(context: CommandContext): Promise<number> {
   const compose = await openCompose(context);
-  const status = await collectStatus(compose);
+  const status = {
+    ...(await collectStatus(compose)),
+    ...(await collectBackupStatus(context.paths)),
+  };
   if (context.json) {
     writeLine(context.io.stdout, JSON.stringify(status, null, 2));
   } else {

@@ -71,7 +71,9 @@ export function killGroupArgv(pidFile: string): string[] {
   return [
     'sh',
     '-c',
-    'if [ -s "$0" ]; then kill -TERM -- "-$(cat "$0")" 2>/dev/null; rm -f "$0"; fi',
+    // dash (the postgres image's /bin/sh) rejects `kill -TERM -- -PGID`; `-s TERM --` works in
+    // dash, bash and busybox.
+    'if [ -s "$0" ]; then kill -s TERM -- "-$(cat "$0")" 2>/dev/null; rm -f "$0"; fi',
     pidFile,
   ];
 }

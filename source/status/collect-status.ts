@@ -1,6 +1,8 @@
 import { readShares } from '../cifs/shares.ts';
 import type { Compose, ServiceState } from '../compose/compose.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
+import { readSchedule, type ScheduleState } from '../schedule/schedule.ts';
+import { type LastBackupRecord, readLastBackup } from '../state/last-backup.ts';
 
 /** One snapshot of the archive's health, shared by `ovena status`, `--json` and the home screen. */
 export type ArchiveStatus = {
@@ -27,7 +29,23 @@ export type ArchiveStatus = {
   }>;
   /** Every service running and none unhealthy. */
   healthy: boolean;
+  /** The last backup run (null when none was recorded on this host). */
+  lastBackup?: LastBackupRecord | null;
+  /** When cron runs the backup. */
+  schedule?: ScheduleState;
 };
+
+/** The backup-related part of the status: files only, no docker call. */
+export async function collectBackupStatus(paths: {
+  stateDir: string;
+  cronDir: string;
+}): Promise<Pick<ArchiveStatus, 'lastBackup' | 'schedule'>> {
+  const [lastBackup, schedule] = await Promise.all([
+    readLastBackup(paths.stateDir),
+    readSchedule(paths.cronDir).catch(() => undefined),
+  ]);
+  return { lastBackup: lastBackup ?? null, ...(schedule ? { schedule } : {}) };
+}
 
 export async function collectStatus(
   compose: Compose,

@@ -1,0 +1,168 @@
+import type { Compose } from '../compose/compose.ts';
+import { backupDir } from '../dumps/dump-name.ts';
+import { ExitCode, OvenaError } from '../errors.ts';
+import { formatBytes, formatDuration, formatRate } from '../format.ts';
+import type { Job } from '../jobs/job.ts';
+import { acquireHostLock, type HostLock } from '../lock/host-lock.ts';
+import {
+  type DumpProgress,
+  dumpToTemporary,
+  finalPathOf,
+  publishDump,
+  temporaryName,
+  verifyTemporary,
+} from './dump-to-share.ts';
+import { killOrphanPipelines, removeStaleTemporaries } from './stale-cleanup.ts';
+
+/**
+ * Fails unless /mnt/backup is a mount point inside the db container: the share is mounted by
+ * docker so that nothing is ever written into an orphaned local folder. Prints free space.
+ */
+export const shareCheckScript = `
+dir="$1"
+[ -d "$dir" ] || exit 10
+if command -v mountpoint >/dev/null 2>&1; then mountpoint -q "$dir" || exit 11
+else awk -v d="$dir" '$2 == d { found = 1 } END { exit !found }' /proc/mounts || exit 11; fi
+[ -w "$dir" ] || exit 12
+df -Pk "$dir" | awk 'NR == 2 { print $4 * 1024 }'
+`;
+
+export async function checkShare(compose: Compose, signal?: AbortSignal): Promise<number> {
+  const { dbService } = compose.project;
+  // A clear "not running" error (exit 69) before anything else.
+  await compose.runningContainer(dbService, signal);
+  try {
+    const text = await compose.execCapture(
+      dbService,
+      ['sh', '-c', shareCheckScript, 'ovena-share', backupDir],
+      signal ? { signal } : {},
+    );
+    return Number(text.trim());
+  } catch (error) {
+    signal?.throwIfAborted();
+    const code = (error as { exitCode?: number }).exitCode;
+    if (code === 10 || code === 11) {
+      throw new OvenaError(
+        `${backupDir} in the ${dbService} container is ${code === 10 ? 'missing' : 'not a mount point'}: the backup share is not mounted; check the "backup" volume in the compose file ("ovena cifs") and restart the database`,
+        ExitCode.unavailable,
+      );
+    }
+    if (code === 12) {
+      throw new OvenaError(
+        `${backupDir} in the ${dbService} container is not writable: check the share's permissions (file_mode/dir_mode, uid/gid)`,
+        ExitCode.noPermission,
+      );
+    }
+    throw error;
+  }
+}
+
+export type BackupOutcome = {
+  file: string;
+  sizeBytes: number;
+  durationMs: number;
+  /** Set once the lock is held: a run that never got it must not touch the record. */
+  locked: boolean;
+};
+
+export function describeDumpProgress(progress: DumpProgress, elapsedMs: number): string {
+  const parts = [`${formatBytes(progress.bytes)} written`];
+  if (elapsedMs > 0 && progress.bytes > 0) parts.push(formatRate(progress.bytes, elapsedMs));
+  if (progress.currentTable) parts.push(`table ${progress.currentTable}`);
+  return parts.join(', ');
+}
+
+/** check share, lock, dump + compress, verify, publish. The caller releases `state.lock`. */
+export function backupJob(
+  compose: Compose,
+  options: { fileName: string; stateDir: string },
+): { job: Job; state: { lock?: HostLock; outcome: BackupOutcome } } {
+  const finalPath = finalPathOf(options.fileName);
+  const temporaryPath = `${backupDir}/${temporaryName(options.fileName)}`;
+  const state: { lock?: HostLock; outcome: BackupOutcome } = {
+    outcome: { file: finalPath, sizeBytes: 0, durationMs: 0, locked: false },
+  };
+  let started = 0;
+  const job: Job = {
+    title: `Back up the database to ${finalPath}`,
+    steps: [
+      {
+        id: 'check-share',
+        title: `Check the backup share (${backupDir})`,
+        async run({ signal }) {
+          started = Date.now();
+          const free = await checkShare(compose, signal);
+          return { summary: `mounted, ${formatBytes(free)} free` };
+        },
+      },
+      {
+        id: 'lock',
+        title: 'Take the backup/restore lock',
+        async run({ signal, log }) {
+          state.lock = await acquireHostLock(options.stateDir, 'backup');
+          state.outcome.locked = true;
+          const notes: string[] = [];
+          if (state.lock.stale) {
+            log(
+              `a previous ${state.lock.stale.command} (pid ${state.lock.stale.pid}, started ${state.lock.stale.startedAt}) died; cleaning up after it`,
+            );
+            const killed = await killOrphanPipelines(compose, signal);
+            if (killed > 0) notes.push(`stopped ${killed} orphaned pipeline(s) in the container`);
+          }
+          const removed = await removeStaleTemporaries(compose, { signal });
+          for (const name of removed) log(`removed stale temporary file ${backupDir}/${name}`);
+          if (removed.length > 0) notes.push(`removed ${removed.length} stale temporary file(s)`);
+          return { summary: notes.join('; ') || undefined };
+        },
+      },
+      {
+        id: 'dump',
+        title: 'Dump and compress (pg_dump | gzip, inside the db container)',
+        async run({ signal, progress }) {
+          const dumpStart = Date.now();
+          const { sizeBytes } = await dumpToTemporary(compose, {
+            fileName: options.fileName,
+            temporaryPath,
+            signal,
+            onProgress: (update) =>
+              progress({
+                done: update.tablesDone,
+                ...(update.tablesTotal === undefined ? {} : { total: update.tablesTotal }),
+                unit: 'items',
+                detail: describeDumpProgress(update, Date.now() - dumpStart),
+              }),
+          });
+          const elapsed = Date.now() - dumpStart;
+          return {
+            summary: `${formatBytes(sizeBytes)} compressed, ${formatRate(sizeBytes, elapsed)}`,
+          };
+        },
+      },
+      {
+        id: 'verify',
+        title: 'Verify the dump (complete gzip, pg_dump header and end)',
+        async run({ signal }) {
+          await verifyTemporary(compose, temporaryPath, signal);
+        },
+      },
+      {
+        id: 'publish',
+        title: `Publish as ${finalPath} (atomic rename)`,
+        async run({ signal }) {
+          const sizeBytes = await publishDump(compose, temporaryPath, finalPath, signal);
+          state.outcome.sizeBytes = sizeBytes;
+          state.outcome.durationMs = Date.now() - started;
+        },
+      },
+    ],
+    describeState: (stoppedAt) => {
+      if (stoppedAt === 'check-share' || stoppedAt === 'lock') return 'nothing was written';
+      return `${finalPath} was not replaced (the previous dump, if any, is unchanged); the temporary file was removed`;
+    },
+    successSummary: () => {
+      const { sizeBytes, durationMs } = state.outcome;
+      return `${finalPath}, ${formatBytes(sizeBytes)} in ${formatDuration(durationMs)} (${formatRate(sizeBytes, durationMs)})`;
+    },
+  };
+  return { job, state };
+}

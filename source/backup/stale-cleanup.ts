@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import type { Compose } from '../compose/compose.ts';
+import { backupDir, temporaryPrefix } from '../dumps/dump-name.ts';
+
+/** `.ovena-tmp-NAME.PID.RANDOM.gz`, as `temporaryName` makes them. */
+const temporaryPattern = /^\.ovena-tmp-(.+)\.(\d+)\.([0-9a-f]+)\.gz$/;
+
+export function ownerPidOf(fileName: string): number | undefined {
+  const match = temporaryPattern.exec(fileName);
+  return match?.[2] ? Number(match[2]) : undefined;
+}
+
+/** A live ovena process on this host (a pid reused by another program does not count). */
+export function isLiveOvena(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ovena');
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * After a run died (kill -9, power loss) its pipeline may still be running in the db container:
+ * `docker exec` does not stop it when the client dies. execStream left the process group id in
+ * /tmp/ovena-exec-*.pid; kill those groups. Only called while holding the host lock, after a
+ * stale lock was taken over, so no live run owns them.
+ */
+export const killOrphansScript = `
+n=0
+for f in /tmp/ovena-exec-*.pid; do
+  [ -s "$f" ] || continue
+  pgid=$(cat "$f")
+  case "$pgid" in ''|*[!0-9]*) rm -f -- "$f"; continue ;; esac
+  kill -s TERM -- "-$pgid" 2>/dev/null && n=$((n + 1))
+  rm -f -- "$f"
+done
+[ "$n" -gt 0 ] && sleep 1
+echo "$n"
+`;
+
+export async function killOrphanPipelines(compose: Compose, signal?: AbortSignal): Promise<number> {
+  const text = await compose.execCapture(
+    compose.project.dbService,
+    ['sh', '-c', killOrphansScript],
+    signal ? { signal } : {},
+  );
+  return Number(text.trim()) || 0;
+}
+
+/**
+ * Removes temporary dump files in the share whose owner is no longer running on this host. They
+ * are never dumps (no listing shows them); the published NAME.gz files are not touched.
+ */
+export async function removeStaleTemporaries(
+  compose: Compose,
+  options: { signal?: AbortSignal; isAlive?: (pid: number) => boolean } = {},
+): Promise<string[]> {
+  const isAlive = options.isAlive ?? isLiveOvena;
+  const text = await compose.execCapture(
+    compose.project.dbService,
+    [
+      'find',
+      backupDir,
+      '-mindepth',
+      '1',
+      '-maxdepth',
+      '1',
+      '-type',
+      'f',
+      '-name',
+      `${temporaryPrefix}*`,
+      '-printf',
+      '%f\\n',
+    ],
+    options.signal ? { signal: options.signal } : {},
+  );
+  const stale = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((name) => {
+      const pid = ownerPidOf(name);
+      return pid !== undefined && pid !== process.pid && !isAlive(pid);
+    });
+  if (stale.length > 0) {
+    await compose.execCapture(
+      compose.project.dbService,
+      ['rm', '-f', '--', ...stale.map((name) => `${backupDir}/${name}`)],
+      options.signal ? { signal: options.signal } : {},
+    );
+  }
+  return stale;
+}

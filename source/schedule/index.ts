@@ -1,0 +1,12 @@
+export {
+  describeSchedule,
+  type Frequency,
+  parseSchedule,
+  readSchedule,
+  type Schedule,
+  type ScheduleChange,
+  type ScheduleState,
+  schedules,
+  setSchedule,
+  wrapperName,
+} from './schedule.ts';

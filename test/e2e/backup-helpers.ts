@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { composeCommand, ovenaBin, repoRoot, type Stack } from '../helpers/stack.ts';
+
+export async function md5(file: string): Promise<string> {
+  return createHash('md5')
+    .update(await readFile(file))
+    .digest('hex');
+}
+
+export async function temporaryFiles(backupDir: string): Promise<string[]> {
+  return (await readdir(backupDir)).filter((name) => name.startsWith('.ovena-tmp-'));
+}
+
+/** Runs a shell script in the stack's db container (test-side; the script is a fixed string). */
+export async function dbShell(stack: Stack, script: string, ...args: string[]): Promise<string> {
+  return composeCommand(stack, ['exec', '-T', 'db', 'sh', '-c', script, 'test', ...args]);
+}
+
+/** Fills a scratch schema with the benchmark's Orthanc-like generator so a dump takes seconds. */
+export async function generateRows(stack: Stack, instances: number): Promise<void> {
+  const sql = await readFile(path.join(repoRoot, 'bench/orthanc-like.sql'), 'utf8');
+  const files = (stack.env.OVENA_COMPOSE_FILE ?? '').split(':').flatMap((file) => ['-f', file]);
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(
+      'docker-compose',
+      [
+        ...files,
+        'exec',
+        '-T',
+        'db',
+        'psql',
+        '-X',
+        '-q',
+        '-U',
+        'orthanc',
+        '-d',
+        'orthanc',
+        '-v',
+        `instances=${instances}`,
+      ],
+      { env: stack.env, stdio: ['pipe', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`generator failed: ${stderr}`)),
+    );
+    child.stdin.end(sql);
+  });
+}
+
+export type Running = {
+  child: ChildProcess;
+  output: () => string;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+};
+
+/** Starts the real binary in the background (off a terminal), to be signalled mid-run. */
+export function startOvena(args: string[], env: NodeJS.ProcessEnv): Running {
+  const child = spawn(process.execPath, [ovenaBin, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    text += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    text += chunk;
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  return { child, output: () => text, done };
+}

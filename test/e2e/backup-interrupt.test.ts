@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { composeCommand, ovena, type Stack, startStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+import { dbShell, generateRows, md5, startOvena, temporaryFiles } from './backup-helpers.ts';
+
+/** Enough Orthanc-like rows that a dump runs for several seconds (about 130 MB of SQL). */
+const instances = 150_000;
+
+describe('ovena backup when interrupted or contended (real stack)', () => {
+  let stack: Stack;
+  let file: string;
+
+  before(async () => {
+    stack = await startStack('bk-int', 56100);
+    await generateRows(stack, instances);
+    file = path.join(stack.backupDir, 'ovena-db-backup.sql.gz');
+    const first = await ovena(['backup'], { env: stack.env });
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+  });
+
+  after(async () => {
+    await stack?.down();
+  });
+
+  /** Starts a backup and waits until pg_dump is writing its temporary file. */
+  async function startMidDump() {
+    const running = startOvena(['backup'], stack.env);
+    await waitFor(
+      async () => (await temporaryFiles(stack.backupDir)).length > 0,
+      60_000,
+      'the temporary dump file',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(running.child.exitCode, null, 'still dumping when interrupted');
+    return running;
+  }
+
+  it('Ctrl-C (SIGINT) mid-dump: exit 130, previous dump byte-identical, no temporary file', async () => {
+    const previous = await md5(file);
+    const running = await startMidDump();
+    running.child.kill('SIGINT');
+    const { code } = await running.done;
+    assert.equal(code, 130, running.output());
+    assert.match(running.output(), /INTERRUPTED during "Dump and compress/);
+    assert.match(running.output(), /was not replaced/);
+    assert.equal(await md5(file), previous);
+    assert.deepEqual(await temporaryFiles(stack.backupDir), []);
+    // The in-container pipeline was stopped too.
+    await dbShell(stack, '! pgrep -x pg_dump');
+    const record = JSON.parse(
+      await readFile(path.join(stack.env.OVENA_STATE_DIR ?? '', 'last-backup.json'), 'utf8'),
+    ) as { result: string; error: string };
+    assert.equal(record.result, 'failed');
+    assert.match(record.error, /interrupted/);
+  });
+
+  it('kill -9 mid-dump: previous dump byte-identical; the next run cleans up and succeeds', async () => {
+    const previous = await md5(file);
+    const running = await startMidDump();
+    running.child.kill('SIGKILL');
+    await running.done;
+    assert.equal(await md5(file), previous);
+    assert.ok(existsSync(path.join(stack.env.OVENA_STATE_DIR ?? '', 'ovena.lock')), 'stale lock');
+
+    const next = await ovena(['backup'], { env: stack.env });
+    assert.equal(next.code, 0, next.stdout + next.stderr);
+    assert.match(next.stdout, /a previous backup \(pid \d+, .*\) died; cleaning up after it/);
+    assert.deepEqual(await temporaryFiles(stack.backupDir), []);
+    await dbShell(stack, 'gzip -t /mnt/backup/ovena-db-backup.sql.gz');
+    await dbShell(stack, '! pgrep -x pg_dump');
+  });
+
+  it('two backups started together: one runs, the other exits 75; the file is valid', async () => {
+    const first = startOvena(['backup'], stack.env);
+    const second = startOvena(['backup'], stack.env);
+    const results = [await first.done, await second.done];
+    const codes = results.map((result) => result.code).sort();
+    assert.deepEqual(codes, [0, 75], first.output() + second.output());
+    const loser = results[0]?.code === 75 ? first : second;
+    assert.match(loser.output(), /another ovena backup is running \(pid \d+, started /);
+    await dbShell(stack, 'gzip -t /mnt/backup/ovena-db-backup.sql.gz');
+    assert.deepEqual(await temporaryFiles(stack.backupDir), []);
+  });
+
+  it('database container stopped: a clear error, previous dump intact', async () => {
+    const previous = await md5(file);
+    await composeCommand(stack, ['stop', 'db']);
+    try {
+      const result = await ovena(['backup'], { env: stack.env });
+      assert.equal(result.code, 69, result.stdout + result.stderr);
+      assert.match(
+        result.stdout,
+        /FAILED at "Check the backup share .*": the db service is not running \(exited\): start it with "ovena start"/,
+      );
+      assert.equal(await md5(file), previous);
+    } finally {
+      const start = await ovena(['start'], { env: stack.env });
+      assert.equal(start.code, 0, start.stdout + start.stderr);
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parseDumpStderr, temporaryName } from '../../source/backup/dump-to-share.ts';
+import { ownerPidOf } from '../../source/backup/stale-cleanup.ts';
+import { isDumpFileName } from '../../source/dumps/dump-name.ts';
+import { readLastBackup, writeLastBackup } from '../../source/state/last-backup.ts';
+
+describe('backup building blocks', () => {
+  it('names temporary files so no listing shows them and the owner pid is readable', () => {
+    const name = temporaryName('ovena-db-backup.sql', 4242);
+    assert.match(name, /^\.ovena-tmp-ovena-db-backup\.sql\.4242\.[0-9a-f]{8}\.gz$/);
+    assert.equal(isDumpFileName(name), false);
+    assert.equal(ownerPidOf(name), 4242);
+    assert.equal(ownerPidOf('.ovena-tmp-garbage'), undefined);
+  });
+
+  it("reads pg_dump's verbose lines, sizes and failures", () => {
+    assert.deepEqual(parseDumpStderr('pg_dump: dumping contents of table "public.resources"'), {
+      kind: 'table',
+      name: 'public.resources',
+    });
+    assert.deepEqual(parseDumpStderr('ovena-size 1234'), { kind: 'size', bytes: 1234 });
+    assert.deepEqual(
+      parseDumpStderr('pg_dump: error: connection to server on socket failed: No such file'),
+      { kind: 'error', message: 'connection to server on socket failed: No such file' },
+    );
+    assert.deepEqual(parseDumpStderr('gzip: stdout: No space left on device'), {
+      kind: 'error',
+      message: 'gzip: stdout: No space left on device',
+    });
+    assert.equal(parseDumpStderr('pg_dump: reading extensions'), undefined);
+  });
+
+  it('keeps the last run (0600) and, after a failure, the last good one', async () => {
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'ovena-state-'));
+    try {
+      assert.equal(await readLastBackup(stateDir), undefined);
+      await writeLastBackup(stateDir, {
+        at: '2026-01-01T01:00:00.000Z',
+        file: '/mnt/backup/a.sql.gz',
+        sizeBytes: 10,
+        durationMs: 5,
+        result: 'ok',
+      });
+      await writeLastBackup(stateDir, {
+        at: '2026-01-01T02:00:00.000Z',
+        file: '/mnt/backup/a.sql.gz',
+        sizeBytes: 0,
+        durationMs: 7,
+        result: 'failed',
+        error: 'pg_dump failed: boom',
+      });
+      const record = await readLastBackup(stateDir);
+      assert.equal(record?.result, 'failed');
+      assert.equal(record?.error, 'pg_dump failed: boom');
+      assert.equal(record?.lastSuccess?.at, '2026-01-01T01:00:00.000Z');
+      assert.equal((await stat(path.join(stateDir, 'last-backup.json'))).mode & 0o777, 0o600);
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+});
