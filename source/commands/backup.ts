@@ -4,8 +4,11 @@ import { stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { defaultDumpName, validateDumpName } from '../dumps/dump-name.ts';
 import { UsageError } from '../errors.ts';
+import { formatTimestamp } from '../format.ts';
 import { executeJob } from '../jobs/execute-job.ts';
+import { emptySettings, readSettings, type Settings } from '../settings/settings.ts';
 import { writeLastBackup } from '../state/last-backup.ts';
+import { describeNotify, type NotifyResult, notifyBackup } from '../webhooks/index.ts';
 
 export async function run(context: CommandContext): Promise<number> {
   // Refused before anything starts: no docker call, no lock, no record.
@@ -16,12 +19,29 @@ export async function run(context: CommandContext): Promise<number> {
     );
   }
   const compose = await openCompose(context);
+  const log = (line: string) =>
+    (context.json ? context.io.stderr : context.io.stdout).write(
+      `${formatTimestamp(Date.now())} ${line}\n`,
+    );
+  // A broken settings file must not stop the hourly backup: warn, and back up without webhooks.
+  const settings: Settings = await readSettings(context.paths.configDir).catch((error: unknown) => {
+    log(`warning: ${(error as Error).message}; backing up without webhooks`);
+    return emptySettings;
+  });
+  const reportWebhook = (event: 'start' | 'success' | 'failure', result: NotifyResult) => {
+    const line = describeNotify(event, result);
+    if (line) log(line);
+  };
   const { job, state } = backupJob(compose, { fileName, stateDir: context.paths.stateDir });
   const started = Date.now();
   try {
+    // Not awaited before the job: a slow monitoring service must not delay the backup.
+    const startNotice = notifyBackup(settings, 'start', { file: fileName });
     const result = await executeJob(job, context);
-    // A run that never got the lock (another one is running) leaves the record to that one.
-    if (state.outcome.locked || result.stoppedAt?.id === 'check-share') {
+    reportWebhook('start', await startNotice);
+    // A run that never got the lock (another one is running) leaves record and alarms to that one.
+    const counts = state.outcome.locked || result.stoppedAt?.id === 'check-share';
+    if (counts) {
       const ok = result.outcome === 'succeeded';
       await writeLastBackup(context.paths.stateDir, {
         at: new Date().toISOString(),
@@ -42,6 +62,21 @@ export async function run(context: CommandContext): Promise<number> {
           `ovena: could not record the backup result in ${context.paths.stateDir}: ${(error as Error).message}\n`,
         );
       });
+      // The record first: it matters more than the alarm.
+      reportWebhook(
+        ok ? 'success' : 'failure',
+        await notifyBackup(
+          settings,
+          ok ? 'success' : 'failure',
+          ok
+            ? {
+                file: state.outcome.file,
+                sizeBytes: state.outcome.sizeBytes,
+                durationMs: state.outcome.durationMs,
+              }
+            : { file: state.outcome.file, error: result.error ?? result.outcome },
+        ),
+      );
     }
     return result.exitCode;
   } finally {
