@@ -36,6 +36,20 @@ export const commandSpecs: CommandSpec[] = [
     load: () => import('../commands/stop.ts'),
   },
   {
+    name: 'restore',
+    summary: 'destroy the database and load a dump from the backup share (guided on a terminal)',
+    usage: 'ovena [--file=NAME] restore [--yes] [--no-safety-dump] [--start|--no-start]',
+    example: 'ovena --file=ovena-db-backup.sql restore',
+    load: () => import('../commands/restore.ts'),
+  },
+  {
+    name: 'list',
+    summary: 'list the dumps in the backup share, newest first',
+    usage: 'ovena list [--json]',
+    example: 'ovena list --json',
+    load: () => import('../commands/list.ts'),
+  },
+  {
     name: 'help',
     summary: 'show help for a command',
     usage: 'ovena help [COMMAND]',
