@@ -246,6 +246,17 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
       dispatch({ type: 'quit' });
       return;
     }
+    // Pasted text (or fast typing over SSH) can arrive with the Enter in the same chunk.
+    const lineEnd = input.search(/[\r\n]/);
+    if (lineEnd >= 0 && !key.return && (phase.kind === 'pick' || phase.kind === 'confirm')) {
+      const before = input.slice(0, lineEnd);
+      if (before !== '') {
+        const typed = keyToAction(state, before, { ...key, return: false });
+        if (typed) dispatch(typed);
+      }
+      dispatch({ type: phase.kind === 'pick' ? 'pick' : 'confirm-submit' });
+      return;
+    }
     const action = keyToAction(state, input, key);
     if (action) dispatch(action);
   });
