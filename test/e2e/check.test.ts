@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { lastBackupFileName } from '../../source/ui/home/default-sources.ts';
+import { lastBackupFile } from '../../source/state/last-backup.ts';
 import { composeCommand, ovena, type Stack, startStack } from '../helpers/stack.ts';
 
 const hour = 3_600_000;
@@ -28,7 +28,7 @@ describe('ovena check and ovena (no command) on the real stack', () => {
       ...(error ? { error } : {}),
     };
     await writeFile(
-      path.join(stack.env.OVENA_STATE_DIR ?? '', lastBackupFileName),
+      path.join(stack.env.OVENA_STATE_DIR ?? '', lastBackupFile),
       JSON.stringify(record),
     );
   }

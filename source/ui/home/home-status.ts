@@ -1,5 +1,6 @@
 import { messageOf } from '../../errors.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
+import type { LastBackupRecord } from '../../state/last-backup.ts';
 import type { ArchiveStatus } from '../../status/collect-status.ts';
 
 /**
@@ -7,16 +8,7 @@ import type { ArchiveStatus } from '../../status/collect-status.ts';
  * `loadHomeStatus` from whichever sources this build has (backup record, schedule, shares).
  */
 
-/** The backup command's record of its last run (`readLastBackup(stateDir)`). */
-export type LastBackupRecord = {
-  /** ISO time the backup finished (or failed). */
-  at: string;
-  file: string;
-  sizeBytes: number;
-  durationMs: number;
-  result: 'ok' | 'failed';
-  error?: string;
-};
+export type { LastBackupRecord } from '../../state/last-backup.ts';
 
 /** The backup schedule, as the cron wrapper says. `intervalMs` undefined when off. */
 export type ScheduleInfo = {

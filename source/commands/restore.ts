@@ -1,0 +1,84 @@
+import type { CommandContext } from '../cli/context.ts';
+import { writeLine } from '../cli/context.ts';
+import { booleanOption, stringOption } from '../cli/parse-args.ts';
+import { openCompose } from '../compose/open-compose.ts';
+import { defaultDumpName, restoreCandidates } from '../dumps/dump-name.ts';
+import { ExitCode, UsageError } from '../errors.ts';
+import { formatTimestamp } from '../format.ts';
+import { executeJob } from '../jobs/execute-job.ts';
+import { acquireHostLock } from '../lock/host-lock.ts';
+import { planLines } from '../restore/plan-lines.ts';
+import {
+  leaveStoppedAdvice,
+  preflightRestore,
+  type RestorePlan,
+  restoreJob,
+  startOrthancJob,
+} from '../restore/restore-job.ts';
+import { safetyDumper } from '../restore/safety-dumper.ts';
+
+export type RestoreOptions = {
+  file: string | undefined;
+  noSafetyDump: boolean;
+  /** true: start Orthanc after; false: leave it stopped; undefined: ask (terminal) or leave stopped. */
+  start: boolean | undefined;
+};
+
+export function restoreOptions(context: CommandContext): RestoreOptions {
+  const start = booleanOption(context.options, 'start');
+  const noStart = booleanOption(context.options, 'no-start');
+  if (start && noStart) throw new UsageError('--start and --no-start exclude each other');
+  const file = stringOption(context.options, 'file');
+  if (file !== undefined) restoreCandidates(file);
+  return {
+    file,
+    noSafetyDump: booleanOption(context.options, 'no-safety-dump'),
+    start: start ? true : noStart ? false : undefined,
+  };
+}
+
+export async function run(context: CommandContext): Promise<number> {
+  const options = restoreOptions(context);
+  if (context.interactive) {
+    const { runRestoreInteractive } = await import('../ui/restore/run-restore-interactive.tsx');
+    return runRestoreInteractive(context, options);
+  }
+  // Off a terminal nobody can type the dump's name: --yes stands for that confirmation.
+  if (!context.yes) {
+    throw new UsageError(
+      'restore destroys the current database and needs a confirmation: off a terminal, pass --yes',
+    );
+  }
+  const out = context.json ? context.io.stderr : context.io.stdout;
+  const compose = await openCompose(context);
+  const lock = await acquireHostLock(context.paths.stateDir, 'restore');
+  try {
+    const controller = new AbortController();
+    const onSignal = () => controller.abort('SIGINT');
+    process.once('SIGINT', onSignal);
+    let plan: RestorePlan;
+    try {
+      plan = await preflightRestore(compose, options.file ?? defaultDumpName, {
+        stateDir: context.paths.stateDir,
+        noSafetyDump: options.noSafetyDump,
+        signal: controller.signal,
+        onStatus: (line) => writeLine(out, `${formatTimestamp(Date.now())} preflight: ${line}`),
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+    }
+    for (const line of planLines(plan)) writeLine(out, line);
+    const result = await executeJob(
+      restoreJob(compose, plan, { stateDir: context.paths.stateDir, safetyDumper }),
+      context,
+    );
+    if (result.outcome !== 'succeeded') return result.exitCode;
+    if (options.start !== true) {
+      writeLine(out, leaveStoppedAdvice);
+      return ExitCode.ok;
+    }
+    return (await executeJob(startOrthancJob(compose), context)).exitCode;
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,245 @@
+import { Writable } from 'node:stream';
+import { ExecaError } from 'execa';
+import type { Compose } from '../compose/compose.ts';
+import { sleep } from '../compose/compose.ts';
+import { ExitCode, OvenaError } from '../errors.ts';
+
+/** PostgreSQL's data directory in the db container (official image up to version 17). */
+export const dataDirectory = '/var/lib/postgresql/data';
+
+/** Runs one SQL query with the container's own psql over the local socket; returns unaligned rows. */
+export async function queryDatabase(
+  compose: Compose,
+  sql: string,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const { dbService, dbUser, dbName } = compose.project;
+  const output = await compose.execCapture(
+    dbService,
+    [
+      'psql',
+      '-X',
+      '-q',
+      '-A',
+      '-t',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-U',
+      dbUser,
+      '-d',
+      dbName,
+      '-c',
+      sql,
+    ],
+    signal ? { signal } : {},
+  );
+  return output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
+export type DatabaseSummary = {
+  tables: number;
+  sizeBytes: number;
+  /** Orthanc's index schema version (GlobalProperties property 1), when the table exists. */
+  schemaVersion: string | undefined;
+  /** Instances in Orthanc's index (Resources of type 3), when the table exists. */
+  instances: number | undefined;
+};
+
+/** What the current database holds: enough to say what a restore destroys and whether it loaded. */
+export async function summarizeDatabase(
+  compose: Compose,
+  signal?: AbortSignal,
+): Promise<DatabaseSummary> {
+  const [tables = '0', size = '0'] = await queryDatabase(
+    compose,
+    "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema') UNION ALL SELECT pg_database_size(current_database())",
+    signal,
+  );
+  const summary: DatabaseSummary = {
+    tables: Number(tables),
+    sizeBytes: Number(size),
+    schemaVersion: undefined,
+    instances: undefined,
+  };
+  const [hasIndex] = await queryDatabase(
+    compose,
+    "SELECT to_regclass('public.globalproperties') IS NOT NULL AND to_regclass('public.resources') IS NOT NULL",
+    signal,
+  );
+  if (hasIndex === 't') {
+    const [version, instances] = await queryDatabase(
+      compose,
+      "SELECT coalesce((SELECT value FROM GlobalProperties WHERE property = 1), '?') UNION ALL SELECT count(*)::text FROM Resources WHERE resourceType = 3",
+      signal,
+    );
+    summary.schemaVersion = version;
+    summary.instances = instances === undefined ? undefined : Number(instances);
+  }
+  return summary;
+}
+
+export type DataVolume = { name: string; containerId: string };
+
+/**
+ * The database's data volume, read from the db container's mounts (never guessed from the project
+ * name). Refuses a bind mount: ovena removes docker volumes only, never a host folder.
+ */
+export async function findDataVolume(
+  compose: Compose,
+  signal?: AbortSignal,
+): Promise<DataVolume | undefined> {
+  const containerId = await compose.containerId(compose.project.dbService, signal);
+  if (!containerId) return undefined;
+  const state = await compose.inspect(containerId, signal);
+  const mount = state?.mounts.find((entry) => entry.destination === dataDirectory);
+  if (!mount) {
+    throw new OvenaError(
+      `the ${compose.project.dbService} container has no mount at ${dataDirectory}: the compose file must give the database a named volume there`,
+      ExitCode.config,
+    );
+  }
+  if (mount.type !== 'volume' || !mount.name) {
+    throw new OvenaError(
+      `the database data at ${dataDirectory} is a ${mount.type} mount of ${mount.source}, not a docker volume: ovena only removes docker volumes; restore by hand`,
+      ExitCode.config,
+    );
+  }
+  return { name: mount.name, containerId };
+}
+
+export async function volumeExists(
+  compose: Compose,
+  name: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  try {
+    await compose.docker(['volume', 'inspect', name], signal ? { signal } : {});
+    return true;
+  } catch (error) {
+    if (error instanceof ExecaError && error.isCanceled) throw error;
+    return false;
+  }
+}
+
+/**
+ * Removes the db container (a volume in use cannot be removed) and then only the named data
+ * volume. The images and backup volumes are never named here.
+ */
+export async function removeDataVolume(
+  compose: Compose,
+  volume: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await compose.runOrFail(
+    `removing the ${compose.project.dbService} container`,
+    ['rm', '-f', '-s', compose.project.dbService],
+    signal ? { signal } : {},
+  );
+  if (!(await volumeExists(compose, volume, signal))) return;
+  try {
+    await compose.docker(['volume', 'rm', volume], signal ? { signal } : {});
+  } catch (error) {
+    if (error instanceof ExecaError && error.isCanceled) throw error;
+    const text = error instanceof ExecaError ? String(error.stderr || error.shortMessage) : '';
+    throw new OvenaError(
+      `could not remove the database volume ${volume}: ${text.split('\n')[0] ?? ''}`,
+    );
+  }
+}
+
+/** Waits until PostgreSQL answers over TCP inside its container (the image's first start runs a socket-only server). */
+export async function waitDatabaseReady(
+  compose: Compose,
+  signal: AbortSignal,
+  timeoutMs = 180_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const { dbService, dbUser, dbName } = compose.project;
+  for (;;) {
+    signal.throwIfAborted();
+    try {
+      await compose.execCapture(
+        dbService,
+        ['pg_isready', '-q', '-h', '127.0.0.1', '-U', dbUser, '-d', dbName],
+        { signal },
+      );
+      return;
+    } catch (error) {
+      signal.throwIfAborted();
+      if (Date.now() > deadline) {
+        throw new OvenaError(
+          `the database did not answer pg_isready in time (${(error as Error).message.split('\n')[0]})`,
+          ExitCode.unavailable,
+        );
+      }
+    }
+    await sleep(500, signal);
+  }
+}
+
+/**
+ * Loads a dump inside the db container: the file is read where it lies, decompressed and piped
+ * into the container's own psql with ON_ERROR_STOP. A background loop prints the reader's file
+ * position (/proc/PID/fdinfo/0 `pos:`, as `pv -d` does) once a second on stdout; psql's own
+ * output goes to /dev/null so stdout carries only those lines.
+ */
+const loadScript = `
+f="$1"; user="$2"; db="$3"
+case "$f" in *.gz) reader="gunzip -c" ;; *) reader="cat" ;; esac
+pidf="/tmp/ovena-load-$$.pid"
+rm -f "$pidf" "$pidf.rc"
+(
+  while :; do
+    sleep 1 </dev/null >/dev/null 2>&1
+    p=$(cat "$pidf" 2>/dev/null) || continue
+    [ -n "$p" ] && sed -n 's/^pos:[[:space:]]*/ovena-pos /p' "/proc/$p/fdinfo/0" 2>/dev/null
+  done
+) &
+monitor=$!
+sh -c 'echo $$ > "$0"; $1; echo $? > "$0.rc"' "$pidf" "$reader" < "$f" |
+  psql -X -q -v ON_ERROR_STOP=1 -U "$user" -d "$db" >/dev/null
+status=$?
+kill "$monitor" 2>/dev/null
+rc=$(cat "$pidf.rc" 2>/dev/null || echo 1)
+rm -f "$pidf" "$pidf.rc"
+[ "$status" -eq 0 ] || exit "$status"
+[ "$rc" = 0 ] || { echo "reading $f failed (exit $rc)" >&2; exit 70; }
+echo "ovena-pos done"
+`;
+
+export async function loadDump(
+  compose: Compose,
+  path: string,
+  options: {
+    signal: AbortSignal;
+    onPosition(bytes: number): void;
+    onStderrLine?(line: string): void;
+  },
+): Promise<void> {
+  const { dbService, dbUser, dbName } = compose.project;
+  let pending = '';
+  const stdout = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const match = /^ovena-pos (\d+)$/.exec(line.trim());
+        if (match?.[1]) options.onPosition(Number(match[1]));
+      }
+      callback();
+    },
+  });
+  await compose.execStream(
+    dbService,
+    ['sh', '-c', loadScript, 'ovena-load', path, dbUser, dbName],
+    {
+      signal: options.signal,
+      stdout,
+      ...(options.onStderrLine ? { onStderrLine: options.onStderrLine } : {}),
+    },
+  );
+}

@@ -1,0 +1,63 @@
+import { render } from 'ink';
+import type { CommandContext } from '../../cli/context.ts';
+import type { RestoreOptions } from '../../commands/restore.ts';
+import { openCompose } from '../../compose/open-compose.ts';
+import { listDumps } from '../../dumps/list-dumps.ts';
+import { acquireHostLock } from '../../lock/host-lock.ts';
+import { preflightRestore, restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
+import { safetyDumper } from '../../restore/safety-dumper.ts';
+import { RestoreApp, type RestoreServices } from './restore-app.tsx';
+
+/** Picker → confirmation → live job → start question → verdict, on a terminal. */
+export async function runRestoreInteractive(
+  context: CommandContext,
+  options: RestoreOptions,
+): Promise<number> {
+  const compose = await openCompose(context);
+  const lock = await acquireHostLock(context.paths.stateDir, 'restore');
+  const controller = new AbortController();
+  // Ink reads Ctrl-C as a key; a SIGINT from elsewhere (kill -INT) aborts the same way.
+  const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const { stateDir } = context.paths;
+  const services: RestoreServices = {
+    listDumps: (signal) => listDumps(compose, signal),
+    preflight: (dump, onStatus, signal) =>
+      preflightRestore(compose, dump, {
+        stateDir,
+        noSafetyDump: options.noSafetyDump,
+        signal,
+        onStatus,
+      }),
+    restoreJob: (plan) => restoreJob(compose, plan, { stateDir, safetyDumper }),
+    startJob: () => startOrthancJob(compose),
+  };
+  let exitCode = 1;
+  try {
+    const instance = render(
+      <RestoreApp
+        services={services}
+        file={options.file}
+        start={options.start}
+        controller={controller}
+        onExit={(code) => {
+          exitCode = code;
+        }}
+      />,
+      {
+        stdout: context.io.stdout as NodeJS.WriteStream,
+        stdin: context.io.stdin as NodeJS.ReadStream,
+        stderr: context.io.stderr as NodeJS.WriteStream,
+        exitOnCtrlC: false,
+        patchConsole: false,
+      },
+    );
+    await instance.waitUntilExit();
+    return exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await lock.release();
+  }
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import {
+  composeCommand,
+  docker,
+  orthancStatistics,
+  ovena,
+  ovenaBin,
+  type Stack,
+  startStack,
+} from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+async function dbExec(stack: Stack, script: string): Promise<string> {
+  const id = (await composeCommand(stack, ['ps', '-q', 'db'])).trim();
+  return docker(['exec', id, 'sh', '-c', script]);
+}
+
+describe('restore interrupted during the load', () => {
+  let stack: Stack;
+
+  before(async () => {
+    stack = await startStack('rs-interrupt', 57100);
+  });
+
+  after(async () => {
+    await stack?.down();
+  });
+
+  it('says where things stand after SIGINT, and a second restore completes', async () => {
+    // A dump whose load takes several seconds: Orthanc's tables plus a ballast table.
+    await dbExec(
+      stack,
+      'psql -q -U orthanc orthanc -c "CREATE TABLE ballast AS SELECT g, md5(g::text) AS h FROM generate_series(1, 3000000) g"',
+    );
+    await dbExec(stack, 'pg_dump -U orthanc orthanc | gzip -1 > /mnt/backup/big.sql.gz');
+    const atDump = await orthancStatistics(stack.orthancUrl);
+
+    const child = spawn(
+      process.execPath,
+      [ovenaBin, '--file=big.sql', 'restore', '--yes', '--no-safety-dump'],
+      {
+        env: stack.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await waitFor(() => /start\s+Load big\.sql\.gz/.test(stdout), 120_000, 'the load step');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    const code = await closed;
+    assert.equal(code, 130, stdout + stderr);
+    assert.match(stdout, /STOPPED Load big\.sql\.gz/);
+    assert.match(stdout, /INTERRUPTED during "Load big\.sql\.gz"/);
+    assert.match(
+      stdout,
+      /state: Orthanc stopped, database running but only partly loaded .*no safety dump was made; run "ovena --file=big\.sql\.gz restore"/,
+    );
+    // No psql left loading inside the container.
+    const processes = await dbExec(stack, 'ps -eo args 2>/dev/null || ls /proc');
+    assert.doesNotMatch(processes, /psql -X -q -v ON_ERROR_STOP/);
+
+    const again = await ovena(['--file=big.sql.gz', 'restore', '--yes', '--start'], {
+      env: stack.env,
+    });
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(
+      again.stdout,
+      /skipped Safety dump .*an earlier restore of big\.sql\.gz did not finish/,
+    );
+    assert.equal((await orthancStatistics(stack.orthancUrl)).CountInstances, atDump.CountInstances);
+    const rows = await dbExec(
+      stack,
+      'psql -A -t -U orthanc orthanc -c "SELECT count(*) FROM ballast"',
+    );
+    assert.equal(rows.trim(), '3000000');
+  });
+});
