@@ -2,7 +2,7 @@ import { useApp, useInput, useStdout } from 'ink';
 import { useEffect, useReducer, useState } from 'react';
 import { messageOf } from '../../errors.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
-import { homeReducer, initialHomeState } from './home-model.ts';
+import { homeReducer, initialHomeState, type TaskId } from './home-model.ts';
 import { HomeScreen } from './home-screen.tsx';
 import type { HomeStatus } from './home-status.ts';
 import { menuItem, type TaskRegistry, UnavailableTask } from './tasks.tsx';
@@ -17,6 +17,14 @@ export type HomeAppProps = {
   onReturnHome?(): void;
   /** Called once when the operator leaves home (q, Esc, Ctrl-C or Quit). */
   onQuit?(): void;
+  /**
+   * Tasks that run as a whole command outside home (restore, backup, cifs): home unmounts and
+   * calls `onFlow`; the caller runs the command and opens home again.
+   */
+  flows?: ReadonlySet<TaskId>;
+  onFlow?(task: TaskId): void;
+  /** A line about what happened before home opened, e.g. the result of a flow. */
+  initialNote?: string;
 };
 
 function useTerminalSize(): { columns: number; rows: number } {
@@ -42,9 +50,15 @@ export function HomeApp({
   maxAgeMs,
   onReturnHome,
   onQuit,
+  flows,
+  onFlow,
+  initialNote,
 }: HomeAppProps) {
   const { exit } = useApp();
-  const [state, dispatch] = useReducer(homeReducer, initialHomeState);
+  const [state, dispatch] = useReducer(
+    homeReducer,
+    initialNote ? { ...initialHomeState, note: initialNote } : initialHomeState,
+  );
   const [now, setNow] = useState(() => Date.now());
   const { columns, rows } = useTerminalSize();
   const onHome = state.phase.kind === 'home';
@@ -78,6 +92,14 @@ export function HomeApp({
     exit();
   }, [state.phase, exit, onQuit]);
 
+  const flow =
+    state.phase.kind === 'task' && flows?.has(state.phase.task) ? state.phase.task : undefined;
+  useEffect(() => {
+    if (!flow) return;
+    onFlow?.(flow);
+    exit();
+  }, [flow, onFlow, exit]);
+
   useInput((input, key) => {
     if (state.phase.kind !== 'home') return;
     if (key.upArrow || input === 'k') dispatch({ type: 'move', delta: -1 });
@@ -86,6 +108,7 @@ export function HomeApp({
     else if (key.escape || input === 'q' || (key.ctrl && input === 'c')) dispatch({ type: 'back' });
   });
 
+  if (flow) return null;
   if (state.phase.kind === 'task') {
     const id = state.phase.task;
     const Task = tasks[id];
