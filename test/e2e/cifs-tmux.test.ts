@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { ovenaBin } from '../helpers/stack.ts';
+import { terminalCommand } from '../helpers/terminal.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const run = promisify(execFile);
@@ -35,7 +35,11 @@ describe('ovena cifs on a real terminal (tmux, 80x30): first-time setup', () => 
 
   it('walks through both shares; Cancel writes nothing, Save writes only the typed password', async () => {
     const original = await readFile(file, 'utf8');
-    const command = `env -u CI OVENA_COMPOSE_FILE=${file} OVENA_STATE_DIR=${folder}/state node ${ovenaBin} cifs; sleep 60`;
+    const command = terminalCommand(
+      { OVENA_COMPOSE_FILE: file, OVENA_STATE_DIR: `${folder}/state` },
+      ['cifs'],
+      60,
+    );
     await run('tmux', ['new-session', '-d', '-s', session, '-x', '80', '-y', '30', command]);
     await waitFor(async () => (await screen()).includes('(share 1 of 2)'), 20_000, 'first form');
     await keys('Escape');

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { ovenaBin, type Stack, startStack } from '../helpers/stack.ts';
+import { type Stack, startStack } from '../helpers/stack.ts';
+import { terminalCommand } from '../helpers/terminal.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const run = promisify(execFile);
@@ -11,8 +12,6 @@ async function tmux(args: string[]): Promise<string> {
   const { stdout } = await run('tmux', args, { timeout: 20_000 });
   return stdout;
 }
-
-const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 /** The real binary on a real terminal of a fixed size, as an operator over SSH sees it. */
 describe('home screen in tmux (real binary, real stack)', () => {
@@ -32,19 +31,10 @@ describe('home screen in tmux (real binary, real stack)', () => {
     [80, 24],
     [60, 20],
   ] as const) {
-    it(`opens home at ${columns}x${rows}, moves through the menu, runs Start services, quits`, async () => {
+    it(`opens home at ${columns}x${rows}, backs up, opens and leaves restore, runs Start services, quits`, async () => {
       const session = `hm-tmux-${columns}x${rows}-${process.pid}`;
       sessions.push(session);
-      const keys = [
-        'OVENA_COMPOSE_FILE',
-        'COMPOSE_PROJECT_NAME',
-        'OVENA_STATE_DIR',
-        'OVENA_CONFIG_DIR',
-        'OVENA_CRON_DIR',
-      ];
-      const assignments = keys.map((key) => `${key}=${quote(stack.env[key] ?? '')}`).join(' ');
-      // CI=true changes how Ink draws; an operator's terminal has no CI variable.
-      const command = `env -u CI TERM=xterm-256color ${assignments} ${quote(process.execPath)} ${quote(ovenaBin)}; echo EXIT=$?; sleep 60`;
+      const command = terminalCommand(stack.env, [], 60);
       await tmux([
         'new-session',
         '-d',
@@ -77,7 +67,8 @@ describe('home screen in tmux (real binary, real stack)', () => {
 
       const home = await waitScreen(/db\s+running\s+healthy/, 'home with the status');
       assert.match(home, /ovena · Orthanc archive · (OK|WARNING)/);
-      assert.match(home, /Last backup\s+none recorded yet/);
+      // The first size runs before any backup, the second after the first one's.
+      assert.match(home, /Last backup\s+(none recorded yet|\d+[sm] ago)/);
       assert.match(home, /› Back up now/);
       assert.match(home, /↑↓ move · Enter open/);
       const lines = home.split('\n');
@@ -85,11 +76,26 @@ describe('home screen in tmux (real binary, real stack)', () => {
       // Nothing scrolled away: the title is on the first line.
       assert.match(lines[0] ?? '', /^ovena · Orthanc archive/);
 
+      // Back up now runs the real backup command, then returns home with its result.
+      await send('Enter');
+      const backedUp = await waitScreen(
+        /Press any key to return to the home screen/,
+        'backup finished',
+        120_000,
+      );
+      assert.match(backedUp, /✔ Publish as \/mnt\/backup\/ovena-db-backup\.sql\.gz/);
+      await send('x');
+      await waitScreen(/Back up now: done/, 'home after the backup');
+      await waitScreen(/Last backup\s+\d+s ago · .* · ok/, 'the new backup in the header');
+
       await send('Down');
       await waitScreen(/› Restore…/, 'cursor on Restore');
       await send('Enter');
-      await waitScreen(/From a shell: ovena restore/, 'restore placeholder');
+      await waitScreen(/Restore: pick a dump from the backup share/, 'restore picker');
+      assert.match(await screen(), /ovena-db-backup\.sql\.gz/);
       await send('Escape');
+      await waitScreen(/Press any key to return to the home screen/, 'restore left');
+      await send('x');
       await waitScreen(/› Restore…/, 'home again');
 
       await send('Down', 'Down');

@@ -2,7 +2,7 @@ import { useApp, useInput, useStdout } from 'ink';
 import { useEffect, useReducer, useState } from 'react';
 import { messageOf } from '../../errors.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
-import { homeReducer, initialHomeState, type TaskId } from './home-model.ts';
+import { homeReducer, initialHomeState, menuItems, type TaskId } from './home-model.ts';
 import { HomeScreen } from './home-screen.tsx';
 import type { HomeStatus } from './home-status.ts';
 import { menuItem, type TaskRegistry, UnavailableTask } from './tasks.tsx';
@@ -25,6 +25,10 @@ export type HomeAppProps = {
   onFlow?(task: TaskId): void;
   /** A line about what happened before home opened, e.g. the result of a flow. */
   initialNote?: string;
+  /** The status last shown, so home reopens without a blank "reading status…" screen. */
+  initialStatus?: { status: HomeStatus; at: number };
+  /** The menu entry to start on, e.g. the task that just ran. */
+  initialTask?: TaskId;
 };
 
 function useTerminalSize(): { columns: number; rows: number } {
@@ -53,12 +57,19 @@ export function HomeApp({
   flows,
   onFlow,
   initialNote,
+  initialStatus,
+  initialTask,
 }: HomeAppProps) {
   const { exit } = useApp();
-  const [state, dispatch] = useReducer(
-    homeReducer,
-    initialNote ? { ...initialHomeState, note: initialNote } : initialHomeState,
-  );
+  const [state, dispatch] = useReducer(homeReducer, undefined, () => ({
+    ...initialHomeState,
+    ...(initialNote ? { note: initialNote } : {}),
+    ...(initialStatus ? { status: initialStatus.status, statusAt: initialStatus.at } : {}),
+    cursor: Math.max(
+      0,
+      menuItems.findIndex((item) => item.id === initialTask),
+    ),
+  }));
   const [now, setNow] = useState(() => Date.now());
   const { columns, rows } = useTerminalSize();
   const onHome = state.phase.kind === 'home';

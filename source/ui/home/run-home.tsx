@@ -10,7 +10,7 @@ import { redactSecrets } from '../../secrets/redact.ts';
 import { defaultSources } from './default-sources.ts';
 import { HomeApp } from './home-app.tsx';
 import type { TaskId } from './home-model.ts';
-import { loadHomeStatus } from './home-status.ts';
+import { type HomeStatus, loadHomeStatus } from './home-status.ts';
 import { ScheduleTask } from './schedule-task.tsx';
 import { JobTask, type TaskRegistry, type TaskScreenProps } from './tasks.tsx';
 
@@ -103,13 +103,20 @@ export async function runHome(options: {
   const { compose, context } = options;
   const stdout = context.io.stdout as NodeJS.WriteStream;
   const sources = defaultSources(compose, context.paths);
-  const load = (signal: AbortSignal) => loadHomeStatus(sources, signal);
+  let latest: { status: HomeStatus; at: number } | undefined;
+  const load = async (signal: AbortSignal) => {
+    const status = await loadHomeStatus(sources, signal);
+    latest = { status, at: Date.now() };
+    return status;
+  };
   const flows = new Set(Object.keys(flowCommands) as TaskId[]);
   let note: string | undefined;
+  let requested: TaskId | undefined;
   stdout.write(enterAlternateScreen);
   try {
     for (;;) {
-      let requested: TaskId | undefined;
+      const previous = requested;
+      requested = undefined;
       const instance = render(
         <HomeApp
           load={load}
@@ -121,6 +128,8 @@ export async function runHome(options: {
             requested = task;
           }}
           {...(note ? { initialNote: note } : {})}
+          {...(latest ? { initialStatus: latest } : {})}
+          {...(previous ? { initialTask: previous } : {})}
           {...(options.maxAgeMs === undefined ? {} : { maxAgeMs: options.maxAgeMs })}
         />,
         {
