@@ -54,6 +54,12 @@ function stderrOf(error: unknown): string {
 
 /** The first meaningful line of a tool's error output, secrets removed. */
 export function firstLine(text: string): string {
+  // compose v1 quotes a changed volume's old and new mount options, passwords and all: never
+  // pass that on, not even redacted (a password may hold the characters redaction stops at).
+  const changed = /Configuration for volume (\S+) specifies (\S+) /.exec(text);
+  if (changed) {
+    return `the ${changed[2]} options of volume "${changed[1]}" changed in the compose file but docker still uses the old ones: run "ovena cifs apply ${changed[1]}" to recreate the volume`;
+  }
   const lines = text
     .split('\n')
     .map((entry) => entry.trim())

@@ -26,3 +26,25 @@ describe('redactSecrets', () => {
     assert.equal(redactSecrets('service "db" is not running'), 'service "db" is not running');
   });
 });
+
+describe('compose error lines', () => {
+  it('never passes on compose v1 volume-change errors, which quote both passwords', async () => {
+    const { firstLine } = await import('../../source/compose/compose.ts');
+    const text =
+      'Configuration for volume images specifies o addr=nas,username=u,password=new pass"x,vers=3.0, but a volume with the same name uses a different o (addr=nas,username=u,password=old secret,vers=3.0). If you wish to use the new configuration, please remove the existing volume "p_images" first:\n$ docker volume rm p_images';
+    const line = firstLine(text);
+    assert.ok(!line.includes('new pass'), line);
+    assert.ok(!line.includes('old secret'), line);
+    assert.match(line, /volume "images" changed .* run "ovena cifs apply images"/);
+  });
+
+  it('joins "invalid because:" with its reason', async () => {
+    const { firstLine } = await import('../../source/compose/compose.ts');
+    assert.equal(
+      firstLine(
+        "The Compose file './a.yml' is invalid because:\nservices.db.ports contains an invalid type",
+      ),
+      "The Compose file './a.yml' is invalid because: services.db.ports contains an invalid type",
+    );
+  });
+});
