@@ -56,7 +56,7 @@ function stderrOf(error: unknown): string {
 export function firstLine(text: string): string {
   // compose v1 quotes a changed volume's old and new mount options, passwords and all: never
   // pass that on, not even redacted (a password may hold the characters redaction stops at).
-  const changed = /Configuration for volume (\S+) specifies (\S+) /.exec(text);
+  const changed = /Configuration for volume "?([^\s"]+)"? specifies "?([^\s"]+)"? /.exec(text);
   if (changed) {
     return `the ${changed[2]} options of volume "${changed[1]}" changed in the compose file but docker still uses the old ones: run "ovena cifs apply ${changed[1]}" to recreate the volume`;
   }
