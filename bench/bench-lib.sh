@@ -45,9 +45,11 @@ bench_ovena() {
 	node "$ROOT/bin/ovena" "$@" >"$logfile" 2>&1 &
 	pid=$!
 	HWM_KB=0
+	# Read with builtins only: a process forked per poll would steal CPU from what is measured.
 	while kill -0 "$pid" 2>/dev/null; do
-		v=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
-		[ -n "$v" ] && [ "$v" -gt "$HWM_KB" ] && HWM_KB=$v
+		{ while read -r k v _; do
+			[ "$k" = VmHWM: ] && [ "$v" -gt "$HWM_KB" ] && HWM_KB=$v
+		done <"/proc/$pid/status"; } 2>/dev/null || true
 		sleep 0.1
 	done
 	wait "$pid" || status=$?
