@@ -32,7 +32,14 @@ function dumpingView(update: DumpProgress, dumpStartedAt: number, at: number): J
   for (const id of ['check-share', 'lock']) {
     const { title } = stepOf(id);
     events.push({ type: 'step-started', id, title, at: clock });
-    events.push({ type: 'step-finished', id, title, durationMs: 400, at: clock + 400 });
+    events.push({
+      type: 'step-finished',
+      id,
+      title,
+      durationMs: 400,
+      summary: undefined,
+      at: clock + 400,
+    });
     clock += 400;
   }
   const dump = stepOf('dump');
