@@ -2,7 +2,7 @@ import type { Compose } from '../compose/compose.ts';
 import { backupDir } from '../dumps/dump-name.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
-import type { Job } from '../jobs/job.ts';
+import type { Job, Progress } from '../jobs/job.ts';
 import { acquireHostLock, type HostLock } from '../lock/host-lock.ts';
 import {
   type DumpProgress,
@@ -72,6 +72,16 @@ export function describeDumpProgress(progress: DumpProgress, elapsedMs: number):
   return parts.join(', ');
 }
 
+/** The dump step's progress: tables done out of the catalog's count, with bytes, rate and table. */
+export function dumpStepProgress(update: DumpProgress, elapsedMs: number): Progress {
+  return {
+    done: update.tablesDone,
+    ...(update.tablesTotal === undefined ? {} : { total: update.tablesTotal }),
+    unit: 'items',
+    detail: describeDumpProgress(update, elapsedMs),
+  };
+}
+
 /** check share, lock, dump + compress, verify, publish. The caller releases `state.lock`. */
 export function backupJob(
   compose: Compose,
@@ -124,13 +134,7 @@ export function backupJob(
             fileName: options.fileName,
             temporaryPath,
             signal,
-            onProgress: (update) =>
-              progress({
-                done: update.tablesDone,
-                ...(update.tablesTotal === undefined ? {} : { total: update.tablesTotal }),
-                unit: 'items',
-                detail: describeDumpProgress(update, Date.now() - dumpStart),
-              }),
+            onProgress: (update) => progress(dumpStepProgress(update, Date.now() - dumpStart)),
           });
           const elapsed = Date.now() - dumpStart;
           return {

@@ -1,5 +1,5 @@
 import { useApp, useInput, useStdout } from 'ink';
-import { useEffect, useReducer, useState } from 'react';
+import { useEffect, useReducer, useRef, useState } from 'react';
 import type { Job, JobResult } from '../jobs/job.ts';
 import { initialJobView, jobViewReducer } from '../jobs/job-state.ts';
 import { runJob } from '../jobs/run-job.ts';
@@ -20,20 +20,32 @@ export function JobApp({ job, controller, onDone, exitWhenDone = true }: JobAppP
   const [view, dispatch] = useReducer(jobViewReducer, initialJobView);
   const [now, setNow] = useState(() => Date.now());
 
+  const [finished, setFinished] = useState<JobResult | undefined>(undefined);
+
   useEffect(() => {
     let active = true;
     void runJob(job, {
       signal: controller.signal,
       onEvent: (event) => active && dispatch(event),
     }).then((result) => {
-      onDone(result);
-      // Let the summary render before Ink unmounts.
-      if (exitWhenDone) setTimeout(() => exit(), 20);
+      if (active) setFinished(result);
     });
     return () => {
       active = false;
     };
-  }, [job, controller, onDone, exit, exitWhenDone]);
+  }, [job, controller]);
+
+  // Signalled from an effect, so only after the final view has been committed: Ink writes
+  // <Static> items when their commit lands, and a parent that swaps this view for its next screen
+  // in the same update as the last step's finish would unmount them unwritten.
+  const signalled = useRef<JobResult | undefined>(undefined);
+  useEffect(() => {
+    if (!finished || !view.result || signalled.current === finished) return;
+    signalled.current = finished;
+    onDone(finished);
+    // Let the summary render before Ink unmounts.
+    if (exitWhenDone) setTimeout(() => exit(), 20);
+  }, [finished, view.result, onDone, exit, exitWhenDone]);
 
   useEffect(() => {
     if (view.result) return;

@@ -95,10 +95,14 @@ describe('restore in a real terminal (tmux 80x24)', () => {
     const done = await screen();
     assert.match(done, /✔ Remove the database volume .*ovena-rig-rs-tmux_db-data/);
     assert.match(done, /✔ Load tmux-a\.sql\.gz/);
+    // The last step finishes as the question replaces the job view: it must still be written.
+    assert.match(done, /✔ Check the loaded database .*Orthanc schema version/);
     assert.match(done, /database restored from tmux-a\.sql\.gz \(2 instances in the index\)/);
     await keys('y');
     await waitFor(async () => (await screen()).includes('EXIT='), 120_000, 'exit');
     const final = await screen();
+    assert.match(final, /✔ Wait until Orthanc answers/);
+    assert.match(final, /✔ Read a sample of instance files/);
     assert.match(
       final,
       /Orthanc: 2 patients, 2 studies, 2 instances; all 2 sampled instance files/,

@@ -49,7 +49,7 @@ function planFor(dump: DumpFile): RestorePlan {
 
 type Calls = { listed: number; checked: string[]; ran: string[] };
 
-function fakeServices(calls: Calls, job?: Job): RestoreServices {
+function fakeServices(calls: Calls, job?: Job, startJob?: Job): RestoreServices {
   return {
     listDumps: async () => {
       calls.listed++;
@@ -65,7 +65,7 @@ function fakeServices(calls: Calls, job?: Job): RestoreServices {
       calls.ran.push(plan.dump.name);
       return job ?? { title: 'Restore', steps: [] };
     },
-    startJob: () => ({ title: 'Start', steps: [] }),
+    startJob: () => startJob ?? { title: 'Start', steps: [] },
   };
 }
 
@@ -222,5 +222,63 @@ describe('restore confirmation', () => {
     app.stdin.write('n');
     await waitFor(() => app.exitCode() !== undefined, 2000, 'exit');
     assert.equal(app.exitCode(), 0);
+  });
+});
+
+describe('restore job views', () => {
+  const quickStep = (id: string, title: string, summary: string) => ({
+    id,
+    title,
+    run: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { summary };
+    },
+  });
+
+  it('keeps every finished step on screen when the next screen replaces a job view', async () => {
+    const calls: Calls = { listed: 0, checked: [], ran: [] };
+    const job: Job = {
+      title: 'Restore',
+      steps: [
+        quickStep('load', 'Load nightly.sql.gz', '1.2 GB'),
+        quickStep('check', 'Check the loaded database', '14 tables'),
+      ],
+      successSummary: () => 'database restored from nightly.sql.gz',
+    };
+    const startJob: Job = {
+      title: 'Start',
+      steps: [
+        quickStep('start-orthanc', 'Start Orthanc', 'up'),
+        quickStep('verdict', 'Read a sample of instance files', 'all 3 sampled files read'),
+      ],
+    };
+    let exitCode: number | undefined;
+    const app = render(
+      <RestoreApp
+        services={fakeServices(calls, job, startJob)}
+        file="nightly.sql.gz"
+        now={now}
+        controller={new AbortController()}
+        onExit={(code) => {
+          exitCode = code;
+        }}
+      />,
+    );
+    await waitFor(() => (app.lastFrame() ?? '').includes('DESTROY'), 2000, 'confirmation');
+    await tick();
+    app.stdin.write('nightly.sql.gz');
+    await tick();
+    app.stdin.write(enter);
+    await waitFor(() => (app.lastFrame() ?? '').includes('Start Orthanc now?'), 3000, 'question');
+    // The last step finishes in the same moment the question replaces the job view.
+    assert.match(app.lastFrame() ?? '', /✔ Load nightly\.sql\.gz .*· 1\.2 GB/);
+    assert.match(app.lastFrame() ?? '', /✔ Check the loaded database .*· 14 tables/);
+    app.stdin.write('y');
+    await waitFor(() => exitCode !== undefined, 3000, 'exit');
+    assert.equal(exitCode, 0);
+    const frame = app.lastFrame() ?? '';
+    assert.match(frame, /✔ Check the loaded database/);
+    assert.match(frame, /✔ Start Orthanc .*· up/);
+    assert.match(frame, /✔ Read a sample of instance files .*· all 3 sampled files read/);
   });
 });
