@@ -1,4 +1,5 @@
 import { OvenaError } from '../errors.ts';
+import { type HttpResult, httpRequest } from '../http/http-request.ts';
 
 /** Orthanc's REST API over HTTP from the host; read-only calls used for health and verdicts. */
 export type OrthancStatistics = {
@@ -24,28 +25,27 @@ export class OrthancClient {
     options: { signal?: AbortSignal; timeoutMs?: number } = {},
   ): Promise<T> {
     const response = await this.get(path, options);
-    return (await response.json()) as T;
+    return JSON.parse(response.body.toString('utf8')) as T;
   }
 
   async get(
     path: string,
-    options: { signal?: AbortSignal; timeoutMs?: number } = {},
-  ): Promise<Response> {
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? 5000);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    let response: Response;
+    options: { signal?: AbortSignal; timeoutMs?: number; discardBody?: boolean } = {},
+  ): Promise<HttpResult> {
+    let response: HttpResult;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, { signal });
+      response = await httpRequest(`${this.baseUrl}${path}`, {
+        timeoutMs: options.timeoutMs ?? 5000,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.discardBody ? { discardBody: true } : {}),
+      });
     } catch (error) {
       options.signal?.throwIfAborted();
       throw new OvenaError(
-        `Orthanc does not answer at ${this.baseUrl}${path} (${(error as Error).cause ?? (error as Error).message})`,
+        `Orthanc does not answer at ${this.baseUrl}${path} (${(error as Error).message})`,
       );
     }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new OvenaError(`Orthanc answered HTTP ${response.status} for ${path}`);
-    }
+    if (!response.ok) throw new OvenaError(`Orthanc answered HTTP ${response.status} for ${path}`);
     return response;
   }
 

@@ -37,11 +37,11 @@ export async function collectVerdict(
   for (const id of ids) {
     signal.throwIfAborted();
     try {
-      const response = await client.get(`/instances/${encodeURIComponent(id)}/file`, {
+      await client.get(`/instances/${encodeURIComponent(id)}/file`, {
         signal,
         timeoutMs: 30_000,
+        discardBody: true,
       });
-      await response.arrayBuffer();
     } catch {
       signal.throwIfAborted();
       missingIds.push(id);

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { messageOf } from '../errors.ts';
+import { httpRequest } from '../http/http-request.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import type { Settings, WebhookEvent } from '../settings/settings.ts';
 
@@ -73,15 +74,13 @@ export async function notifyBackup(
   const target = webhookTarget(url);
   try {
     const payload = webhookPayload(event, details, (options.now ?? Date.now)());
-    const response = await fetch(url, {
+    const response = await httpRequest(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'ovena' },
       body: JSON.stringify(payload),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
-      redirect: 'follow',
+      timeoutMs: options.timeoutMs ?? 5000,
+      discardBody: true,
     });
-    // Drain the body so the connection is released.
-    await response.arrayBuffer().catch(() => undefined);
     return { sent: true, status: response.status, ok: response.ok, target };
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause;
