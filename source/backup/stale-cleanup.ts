@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Compose } from '../compose/compose.ts';
+import { killGroupFunction } from '../compose/invocation.ts';
 import { backupDir, temporaryPrefix } from '../dumps/dump-name.ts';
+import { listShareFileNames } from '../dumps/list-dumps.ts';
 
 /** `.ovena-tmp-NAME.PID.RANDOM.gz`, as `temporaryName` makes them. */
 const temporaryPattern = /^\.ovena-tmp-(.+)\.(\d+)\.([0-9a-f]+)\.gz$/;
@@ -30,16 +32,15 @@ export function isLiveOvena(pid: number): boolean {
  * /tmp/ovena-exec-*.pid; kill those groups. Only called while holding the host lock, after a
  * stale lock was taken over, so no live run owns them.
  */
-export const killOrphansScript = `
+export const killOrphansScript = `${killGroupFunction}
 n=0
 for f in /tmp/ovena-exec-*.pid; do
   [ -s "$f" ] || continue
   pgid=$(cat "$f")
   case "$pgid" in ''|*[!0-9]*) rm -f -- "$f"; continue ;; esac
-  kill -s TERM -- "-$pgid" 2>/dev/null && n=$((n + 1))
+  ovena_kill_group "$pgid" && n=$((n + 1))
   rm -f -- "$f"
 done
-[ "$n" -gt 0 ] && sleep 1
 echo "$n"
 `;
 
@@ -61,31 +62,12 @@ export async function removeStaleTemporaries(
   options: { signal?: AbortSignal; isAlive?: (pid: number) => boolean } = {},
 ): Promise<string[]> {
   const isAlive = options.isAlive ?? isLiveOvena;
-  const text = await compose.execCapture(
-    compose.project.dbService,
-    [
-      'find',
-      backupDir,
-      '-mindepth',
-      '1',
-      '-maxdepth',
-      '1',
-      '-type',
-      'f',
-      '-name',
-      `${temporaryPrefix}*`,
-      '-printf',
-      '%f\\n',
-    ],
-    options.signal ? { signal: options.signal } : {},
-  );
-  const stale = text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((name) => {
-      const pid = ownerPidOf(name);
-      return pid !== undefined && pid !== process.pid && !isAlive(pid);
-    });
+  const names = await listShareFileNames(compose, options.signal);
+  const stale = names.filter((name) => {
+    if (!name.startsWith(temporaryPrefix)) return false;
+    const pid = ownerPidOf(name);
+    return pid !== undefined && pid !== process.pid && !isAlive(pid);
+  });
   if (stale.length > 0) {
     await compose.execCapture(
       compose.project.dbService,

@@ -67,13 +67,50 @@ export function groupWrappedArgv(pidFile: string, argv: readonly string[]): stri
   ];
 }
 
+/**
+ * A shell function that stops every process of a process group, leaves first, and never signals a
+ * process whose parent is PID 1.
+ *
+ * Why not `kill -- -PGID`: in the postgres image PostgreSQL itself is PID 1, so a process orphaned
+ * while the group dies is reparented to the postmaster, and the postmaster treats any child that
+ * dies from a signal as a crashed backend: it kills every session and restarts in recovery mode
+ * (seen here: Ctrl-C of a backup took the database down). Killing only leaves lets every parent
+ * reap its own children; orphans of PID 1 are left to end by themselves (exit 0 is harmless).
+ * Plain sh over /proc: the official postgres image has no ps.
+ */
+export const killGroupFunction = `
+ovena_kill_group() {
+  group="$1"; rounds=0
+  while [ "$rounds" -lt 100 ]; do
+    members=""; parents=" "
+    for dir in /proc/[0-9]*; do
+      { read -r line < "$dir/stat"; } 2>/dev/null || continue
+      rest=\${line##*) }
+      set -- $rest
+      [ "$3" = "$group" ] || continue
+      members="$members \${dir#/proc/}:$2"
+      parents="$parents$2 "
+    done
+    [ -n "$members" ] || return 0
+    for entry in $members; do
+      pid=\${entry%%:*}; parent=\${entry#*:}
+      case "$parents" in *" $pid "*) continue ;; esac
+      [ "$parent" = 1 ] && continue
+      kill -s TERM "$pid" 2>/dev/null
+    done
+    rounds=$((rounds + 1))
+    sleep 0.1
+  done
+  return 1
+}
+`;
+
 export function killGroupArgv(pidFile: string): string[] {
   return [
     'sh',
     '-c',
-    // dash (the postgres image's /bin/sh) rejects `kill -TERM -- -PGID`; `-s TERM --` works in
-    // dash, bash and busybox.
-    'if [ -s "$0" ]; then kill -s TERM -- "-$(cat "$0")" 2>/dev/null; rm -f "$0"; fi',
+    `${killGroupFunction}
+if [ -s "$0" ]; then group=$(cat "$0"); case "$group" in ''|*[!0-9]*) ;; *) ovena_kill_group "$group" ;; esac; rm -f "$0"; fi`,
     pidFile,
   ];
 }

@@ -25,23 +25,26 @@ export function parseDumpListing(text: string): DumpFile[] {
   return dumps.sort((a, b) => b.modifiedMs - a.modifiedMs || a.name.localeCompare(b.name));
 }
 
+/** The names of every file directly in the share, dumps and temporaries alike, in one call. */
+export async function listShareFileNames(
+  compose: Compose,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  return (await shareListing(compose, '%f\\n', signal))
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
 /** One listing call for the whole share, however many files it holds; newest first. */
 export async function listDumps(compose: Compose, signal?: AbortSignal): Promise<DumpFile[]> {
-  const text = await compose.execCapture(
+  return parseDumpListing(await shareListing(compose, '%f\\t%s\\t%T@\\n', signal));
+}
+
+function shareListing(compose: Compose, format: string, signal?: AbortSignal): Promise<string> {
+  return compose.execCapture(
     compose.project.dbService,
-    [
-      'find',
-      backupDir,
-      '-mindepth',
-      '1',
-      '-maxdepth',
-      '1',
-      '-type',
-      'f',
-      '-printf',
-      '%f\\t%s\\t%T@\\n',
-    ],
-    { ...(signal ? { signal } : {}) },
+    ['find', backupDir, '-mindepth', '1', '-maxdepth', '1', '-type', 'f', '-printf', format],
+    signal ? { signal } : {},
   );
-  return parseDumpListing(text);
 }

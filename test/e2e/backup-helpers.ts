@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { composeCommand, ovenaBin, repoRoot, type Stack } from '../helpers/stack.ts';
+import { composeCommand, repoRoot, type Stack } from '../helpers/stack.ts';
 
 export async function md5(file: string): Promise<string> {
   return createHash('md5')
@@ -53,29 +53,4 @@ export async function generateRows(stack: Stack, instances: number): Promise<voi
     );
     child.stdin.end(sql);
   });
-}
-
-export type Running = {
-  child: ChildProcess;
-  output: () => string;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-};
-
-/** Starts the real binary in the background (off a terminal), to be signalled mid-run. */
-export function startOvena(args: string[], env: NodeJS.ProcessEnv): Running {
-  const child = spawn(process.execPath, [ovenaBin, ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    text += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    text += chunk;
-  });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal }));
-  });
-  return { child, output: () => text, done };
 }

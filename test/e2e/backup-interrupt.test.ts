@@ -3,9 +3,16 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { composeCommand, ovena, type Stack, startStack } from '../helpers/stack.ts';
+import {
+  composeCommand,
+  databaseCrashes,
+  ovena,
+  type Stack,
+  startOvena,
+  startStack,
+} from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { dbShell, generateRows, md5, startOvena, temporaryFiles } from './backup-helpers.ts';
+import { dbShell, generateRows, md5, temporaryFiles } from './backup-helpers.ts';
 
 /** Enough Orthanc-like rows that a dump runs for several seconds (about 130 MB of SQL). */
 const instances = 150_000;
@@ -29,11 +36,20 @@ describe('ovena backup when interrupted or contended (real stack)', () => {
   /** Starts a backup and waits until pg_dump is writing its temporary file. */
   async function startMidDump() {
     const running = startOvena(['backup'], stack.env);
-    await waitFor(
-      async () => (await temporaryFiles(stack.backupDir)).length > 0,
-      60_000,
-      'the temporary dump file',
-    );
+    try {
+      await waitFor(
+        async () => {
+          // A run that ended before its temporary file showed up can never satisfy the wait.
+          if (running.child.exitCode !== null)
+            throw new Error(`ovena exited ${running.child.exitCode}`);
+          return (await temporaryFiles(stack.backupDir)).length > 0;
+        },
+        60_000,
+        'the temporary dump file',
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; ovena said:\n${running.output()}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal(running.child.exitCode, null, 'still dumping when interrupted');
     return running;
@@ -49,8 +65,9 @@ describe('ovena backup when interrupted or contended (real stack)', () => {
     assert.match(running.output(), /was not replaced/);
     assert.equal(await md5(file), previous);
     assert.deepEqual(await temporaryFiles(stack.backupDir), []);
-    // The in-container pipeline was stopped too.
+    // The in-container pipeline was stopped too, without PostgreSQL taking it for a crash.
     await dbShell(stack, '! pgrep -x pg_dump');
+    assert.equal(await databaseCrashes(stack), 0, 'PostgreSQL restarted in recovery mode');
     const record = JSON.parse(
       await readFile(path.join(stack.env.OVENA_STATE_DIR ?? '', 'last-backup.json'), 'utf8'),
     ) as { result: string; error: string };
@@ -72,6 +89,7 @@ describe('ovena backup when interrupted or contended (real stack)', () => {
     assert.deepEqual(await temporaryFiles(stack.backupDir), []);
     await dbShell(stack, 'gzip -t /mnt/backup/ovena-db-backup.sql.gz');
     await dbShell(stack, '! pgrep -x pg_dump');
+    assert.equal(await databaseCrashes(stack), 0, 'PostgreSQL restarted in recovery mode');
   });
 
   it('two backups started together: one runs, the other exits 75; the file is valid', async () => {

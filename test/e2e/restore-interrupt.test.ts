@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import {
   composeCommand,
+  databaseCrashes,
   docker,
   orthancStatistics,
   ovena,
-  ovenaBin,
   type Stack,
+  startOvena,
   startStack,
 } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -32,32 +32,29 @@ describe('restore interrupted during the load', () => {
     // A dump whose load takes several seconds: Orthanc's tables plus a ballast table.
     await dbExec(
       stack,
-      'psql -q -U orthanc orthanc -c "CREATE TABLE ballast AS SELECT g, md5(g::text) AS h FROM generate_series(1, 3000000) g"',
+      // The index makes the load's tail slow (a sort of 3M strings), whatever the disk's speed.
+      'psql -q -U orthanc orthanc -c "CREATE TABLE ballast AS SELECT g, md5(g::text) AS h FROM generate_series(1, 3000000) g" -c "CREATE INDEX ballast_h ON ballast (h, g)"',
     );
     await dbExec(stack, 'pg_dump -U orthanc orthanc | gzip -1 > /mnt/backup/big.sql.gz');
     const atDump = await orthancStatistics(stack.orthancUrl);
 
-    const child = spawn(
-      process.execPath,
-      [ovenaBin, '--file=big.sql', 'restore', '--yes', '--no-safety-dump'],
-      {
-        env: stack.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const running = startOvena(
+      ['--file=big.sql', 'restore', '--yes', '--no-safety-dump'],
+      stack.env,
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await waitFor(() => /start\s+Load big\.sql\.gz/.test(stdout), 120_000, 'the load step');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    child.kill('SIGINT');
-    const code = await closed;
+    await waitFor(
+      () => /start\s+Load big\.sql\.gz/.test(running.output()),
+      120_000,
+      'the load step',
+    );
+    // Interrupt while psql is loading inside the container, not after a fixed delay.
+    await waitFor(
+      async () => /psql -X -q/.test(await dbExec(stack, 'ps -eo args 2>/dev/null || true')),
+      60_000,
+      'psql loading in the container',
+    );
+    running.child.kill('SIGINT');
+    const { code, stdout, stderr } = await running.done;
     assert.equal(code, 130, stdout + stderr);
     assert.match(stdout, /STOPPED Load big\.sql\.gz/);
     assert.match(stdout, /INTERRUPTED during "Load big\.sql\.gz"/);
@@ -68,6 +65,7 @@ describe('restore interrupted during the load', () => {
     // No psql left loading inside the container.
     const processes = await dbExec(stack, 'ps -eo args 2>/dev/null || ls /proc');
     assert.doesNotMatch(processes, /psql -X -q -v ON_ERROR_STOP/);
+    assert.equal(await databaseCrashes(stack), 0, 'PostgreSQL restarted in recovery mode');
 
     const again = await ovena(['--file=big.sql.gz', 'restore', '--yes', '--start'], {
       env: stack.env,

@@ -186,3 +186,15 @@ export function startOvena(args: string[], env: NodeJS.ProcessEnv): RunningOvena
   });
   return { child, output: () => stdout + stderr, done };
 }
+
+/**
+ * How often PostgreSQL in the stack's db container treated a child's death as a crash (and
+ * restarted every session in recovery mode). Ovena's aborts must never cause one.
+ */
+export async function databaseCrashes(stack: Stack): Promise<number> {
+  const id = (await composeCommand(stack, ['ps', '-q', 'db'])).trim();
+  const { stdout, stderr } = await run('docker', ['logs', id], { maxBuffer: 64 * 1024 * 1024 });
+  return `${stdout}\n${stderr}`
+    .split('\n')
+    .filter((line) => /terminated by signal|was terminated by exception/.test(line)).length;
+}
