@@ -24,6 +24,11 @@ export function formatDuration(ms: number): string {
   return `${minutes}m${String(seconds).padStart(2, '0')}s`;
 }
 
+/** Step durations in logs: tenths of a second up to a minute, so a log can be measured from. */
+export function formatStepDuration(ms: number): string {
+  return ms >= 0 && ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
+}
+
 /** Age of a past moment, e.g. "3h 12m ago" style without the "ago". */
 export function formatAge(ms: number): string {
   if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))}s`;

@@ -4,6 +4,7 @@ import {
   formatAmount,
   formatDuration,
   formatRate,
+  formatStepDuration,
   formatTimestamp,
 } from '../format.ts';
 import type { JobEvent, Progress } from './job.ts';
@@ -62,7 +63,7 @@ export function createPlainRenderer(
       case 'step-finished':
         line(
           event.at,
-          `done    ${event.title} (${formatDuration(event.durationMs)})${event.summary ? `: ${event.summary}` : ''}`,
+          `done    ${event.title} (${formatStepDuration(event.durationMs)})${event.summary ? `: ${event.summary}` : ''}`,
         );
         break;
       case 'step-skipped':
@@ -71,7 +72,7 @@ export function createPlainRenderer(
       case 'step-failed':
         line(
           event.at,
-          `${event.interrupted ? 'STOPPED' : 'FAILED '} ${event.title} (${formatDuration(event.durationMs)}): ${event.error}`,
+          `${event.interrupted ? 'STOPPED' : 'FAILED '} ${event.title} (${formatStepDuration(event.durationMs)}): ${event.error}`,
         );
         break;
       case 'job-finished': {
