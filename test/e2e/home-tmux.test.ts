@@ -76,6 +76,18 @@ describe('home screen in tmux (real binary, real stack)', () => {
       // Nothing scrolled away: the title is on the first line.
       assert.match(lines[0] ?? '', /^ovena · Orthanc archive/);
 
+      // A resize redraws home to the new width with no leftovers of the old frame.
+      if (columns === 80) {
+        await tmux(['resize-window', '-t', session, '-x', '60', '-y', '20']);
+        const narrow = await waitScreen(/refreshes every few sec…/, 'home redrawn at 60 columns');
+        for (const line of narrow.split('\n')) assert.ok(line.length <= 60, `fits 60: "${line}"`);
+        assert.equal(narrow.match(/ovena · Orthanc archive/g)?.length, 1, narrow);
+        await tmux(['resize-window', '-t', session, '-x', '80', '-y', '24']);
+        const wide = await waitScreen(/refreshes every few seconds/, 'home redrawn at 80 columns');
+        assert.equal(wide.match(/ovena · Orthanc archive/g)?.length, 1, wide);
+        assert.equal(wide.match(/› Back up now/g)?.length, 1, wide);
+      }
+
       // Back up now runs the real backup command, then returns home with its result.
       await send('Enter');
       const backedUp = await waitScreen(
