@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ExitCode, OvenaError, UsageError } from '../errors.ts';
+import { mask } from '../secrets/redact.ts';
 import {
   driverOptNode,
   lookup,
@@ -96,9 +97,10 @@ export function summarize(share: CifsShare): ShareSummary {
     domain: share.domain,
     vers: share.vers,
     password: (share.password ?? '') === '' ? 'unset' : 'set',
+    // Any other option naming a password (e.g. the kernel's password2= for rotation) is masked.
     otherOptions: share.options
       .filter((option) => !known.has(option.key.toLowerCase()))
-      .map((option) => option.raw),
+      .map((option) => (/pass/i.test(option.key) ? `${option.key}=${mask}` : option.raw)),
     configured: isConfigured(share),
   };
 }

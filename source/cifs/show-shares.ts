@@ -29,7 +29,7 @@ export function shareLines(shares: readonly ShareSummary[]): string[] {
 /** The `o` string with every password value replaced by the mask (for previews). */
 export function maskOptionText(text: string): string {
   return text.replace(
-    /(^|,)((?:password|pass)=)((?:[^,]|,,)*)/gi,
+    /(^|,)([a-z0-9_]*pass[a-z0-9_]*=)((?:[^,]|,,)*)/gi,
     (_match, lead, key) => `${lead}${key}${mask}`,
   );
 }

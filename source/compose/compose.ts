@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { ExecaError, execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { ExitCode, OvenaError } from '../errors.ts';
-import { redactSecrets } from '../secrets/redact.ts';
+import { redactSecrets, registerSecrets } from '../secrets/redact.ts';
 import {
   type ComposeFlavor,
   composeInvocation,
@@ -17,7 +17,13 @@ import {
   stopArgs,
   upArgs,
 } from './invocation.ts';
-import { type ComposeModel, modelFromConfig, type ProjectInfo, projectInfo } from './model.ts';
+import {
+  type ComposeModel,
+  modelFromConfig,
+  type ProjectInfo,
+  projectInfo,
+  secretsOf,
+} from './model.ts';
 
 export type ContainerState = {
   id: string;
@@ -203,6 +209,7 @@ export class Compose {
       );
     }
     this.model = modelFromConfig(parseYaml(text) as unknown);
+    registerSecrets(secretsOf(this.model));
     this.project = projectInfo(this.model, this.env);
   }
 

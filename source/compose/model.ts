@@ -168,3 +168,25 @@ function orthancUrlOf(service: ServiceModel | undefined, env: NodeJS.ProcessEnv)
   }
   return 'http://127.0.0.1:8042';
 }
+
+/**
+ * Every password the configuration holds, as the programs that may quote it print it: service
+ * variables naming a password or secret, and mount-option values of keys naming a password, both
+ * as written (`,,` escapes) and as the kernel receives them.
+ */
+export function secretsOf(model: ComposeModel): string[] {
+  const secrets: string[] = [];
+  for (const service of Object.values(model.services)) {
+    for (const [key, value] of Object.entries(service.environment)) {
+      if (/PASSWORD|SECRET/i.test(key)) secrets.push(value);
+    }
+  }
+  for (const volume of Object.values(model.volumes)) {
+    const options = volume.driverOpts.o ?? '';
+    for (const match of options.matchAll(/(?:^|,)[a-z0-9_]*pass[a-z0-9_]*=((?:[^,]|,,)*)/gi)) {
+      const raw = match[1] ?? '';
+      secrets.push(raw, raw.replaceAll(',,', ','));
+    }
+  }
+  return secrets.filter((secret) => secret.length > 0);
+}

@@ -2,8 +2,8 @@
 export const mask = '••••';
 
 const patterns: RegExp[] = [
-  // CIFS mount options: password=...,  (a `,,` inside the value is an escaped comma)
-  /(\b(?:password|pass)=)((?:[^,\s"']|,,)+)/gi,
+  // CIFS mount options: password=..., password2=... (a `,,` inside the value is an escaped comma)
+  /(\b[a-z0-9_]*pass[a-z0-9_]*=)((?:[^,\s"']|,,)+)/gi,
   // KEY: value / KEY=value where the key names a password or secret
   /(\b[A-Z0-9_]*(?:PASSWORD|SECRET)[A-Z0-9_]*\b["']?\s*[:=]\s*["']?)([^\s"',]+)/gi,
   // URLs with credentials
@@ -11,12 +11,26 @@ const patterns: RegExp[] = [
 ];
 
 /**
+ * Secret values this process has read (the compose file's passwords): every redaction replaces
+ * them exactly, whatever characters they hold — patterns stop at quotes and spaces.
+ */
+const registered = new Set<string>();
+
+export function registerSecrets(values: Iterable<string | undefined>): void {
+  for (const value of values) if (value && value.length >= 3) registered.add(value);
+}
+
+/**
  * Best-effort scrub of text that may quote a compose file (validator messages, docker errors).
- * Known secret values are replaced exactly; patterns catch the ones ovena cannot know.
+ * Known secret values are replaced exactly (longest first); patterns catch the ones ovena cannot
+ * know.
  */
 export function redactSecrets(text: string, knownSecrets: Iterable<string> = []): string {
   let result = text;
-  for (const secret of knownSecrets) {
+  const secrets = [...new Set([...registered, ...knownSecrets])].sort(
+    (a, b) => b.length - a.length,
+  );
+  for (const secret of secrets) {
     if (secret.length >= 3) result = result.split(secret).join(mask);
   }
   for (const pattern of patterns) {

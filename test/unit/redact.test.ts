@@ -48,3 +48,49 @@ describe('compose error lines', () => {
     );
   });
 });
+
+describe('known secrets from the compose configuration', () => {
+  it('are masked whatever characters they hold, where patterns alone would leak', async () => {
+    const { modelFromConfig, secretsOf } = await import('../../source/compose/model.ts');
+    const { registerSecrets } = await import('../../source/secrets/redact.ts');
+    const model = modelFromConfig({
+      services: { db: { environment: { POSTGRES_PASSWORD: "db pass'word" } } },
+      volumes: {
+        images: {
+          driver_opts: {
+            type: 'cifs',
+            o: 'addr=nas,username=u,password=p@ss wo,,rd,password2=n3xt one,vers=3.0',
+          },
+        },
+      },
+    });
+    const secrets = secretsOf(model);
+    assert.ok(secrets.includes("db pass'word"));
+    assert.ok(secrets.includes('p@ss wo,rd'), secrets.join('|'));
+    assert.ok(secrets.includes('p@ss wo,,rd'));
+    assert.ok(secrets.includes('n3xt one'));
+    const leaky =
+      "error: data: addr=nas,password=p@ss wo,,rd: permission denied; psql: db pass'word; rotation n3xt one";
+    // Without registration the patterns stop at the space and leak the rest.
+    assert.match(redactSecrets(leaky), /wo,,rd/);
+    registerSecrets(secrets);
+    const result = redactSecrets(leaky);
+    for (const fragment of ['p@ss', 'wo,,rd', "pass'word", 'n3xt'])
+      assert.ok(!result.includes(fragment), result);
+  });
+
+  it('masks any mount option naming a password', () => {
+    assert.equal(
+      redactSecrets('o=addr=x,password2=abc,vers=3'),
+      `o=addr=x,password2=${mask},vers=3`,
+    );
+  });
+});
+
+describe('cifs previews', () => {
+  it('mask every password option, password2 included', async () => {
+    const { maskOptionText } = await import('../../source/cifs/show-shares.ts');
+    const masked = maskOptionText('addr=nas,password=a,,b,password2=c,vers=3.0');
+    assert.equal(masked, `addr=nas,password=${mask},password2=${mask},vers=3.0`);
+  });
+});
