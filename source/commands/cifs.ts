@@ -102,7 +102,8 @@ async function runSet(context: CommandContext): Promise<number> {
   if (!volume) throw new UsageError('cifs set needs a VOLUME (see "ovena cifs show")');
   if (extra.length > 0)
     throw new UsageError(
-      `unexpected argument "${extra[0]}": the password is read only from standard input (--password-stdin)`,
+      // The stray word is most likely a password typed on the command line: never echo it.
+      `cifs set takes one VOLUME and options; ${extra.length} more word(s) given: the password is read only from standard input (--password-stdin)`,
     );
   const changes: ShareChanges = {};
   for (const field of ['server', 'share', 'username', 'domain', 'vers'] as const) {
