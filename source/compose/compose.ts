@@ -406,17 +406,28 @@ export class Compose {
     options: RunOptions & ExecOptions = {},
   ): Promise<string> {
     const containerId = await this.runningContainer(service, options.signal);
-    const result = await execa(
-      'docker',
-      dockerExecArgs(containerId, argv, { ...options, interactive: options.input !== undefined }),
-      {
-        env: this.env,
-        cancelSignal: options.signal,
-        forceKillAfterDelay: 5000,
-        ...(options.input === undefined ? {} : { input: options.input }),
-      },
-    );
-    return result.stdout;
+    try {
+      const result = await execa(
+        'docker',
+        dockerExecArgs(containerId, argv, { ...options, interactive: options.input !== undefined }),
+        {
+          env: this.env,
+          cancelSignal: options.signal,
+          forceKillAfterDelay: 5000,
+          ...(options.input === undefined ? {} : { input: options.input }),
+        },
+      );
+      return result.stdout;
+    } catch (error) {
+      // execa's message quotes the whole command line (scripts, SQL): the operator gets one line.
+      // The error keeps exitCode and stderr for callers that tell failures apart.
+      if (error instanceof ExecaError && !error.isCanceled) {
+        const stderr = String(error.stderr ?? '').trim();
+        const detail = stderr ? firstLine(stderr) : `exit code ${error.exitCode ?? '?'}`;
+        error.message = `${argv[0] ?? 'command'} failed in the ${service} container: ${detail}`;
+      }
+      throw error;
+    }
   }
 
   /**

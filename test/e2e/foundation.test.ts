@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { Compose } from '../../source/compose/compose.ts';
 import { modelFromConfig } from '../../source/compose/model.ts';
 import {
   composeCommand,
@@ -100,6 +101,21 @@ describe('foundation on the real stack', () => {
     assert.match(result.stdout, /state: some services may be running; "ovena status" shows which/);
     const again = await ovena(['start'], { env: stack.env });
     assert.equal(again.code, 0, again.stdout + again.stderr);
+  });
+
+  it('turns a failed command in a container into one line, keeping its exit code', async () => {
+    const compose = await Compose.open({
+      files: (stack.env.OVENA_COMPOSE_FILE ?? '').split(':'),
+      env: stack.env,
+    });
+    const failure = await compose
+      .execCapture('db', ['sh', '-c', 'secret_script_text=1; echo "no such table" >&2; exit 3'])
+      .then(
+        () => undefined,
+        (error: unknown) => error as Error & { exitCode?: number },
+      );
+    assert.equal(failure?.message, 'sh failed in the db container: no such table');
+    assert.equal(failure?.exitCode, 3);
   });
 
   it('says which service is down when the db container is stopped', async () => {
