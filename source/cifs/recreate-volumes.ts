@@ -88,6 +88,11 @@ export function recreateJob(compose: Compose, volumes: readonly string[]): Job {
   checkRecreatable(compose, volumes);
   const services = servicesUsing(compose, volumes);
   const { dbService, orthancService } = compose.project;
+  // Orthanc never runs against a stopped database: when the db goes down, Orthanc goes first.
+  const toStop =
+    services.includes(dbService) && !services.includes(orthancService)
+      ? [orthancService, ...services]
+      : services;
   let found: string[] = [];
   const steps: Step[] = [
     {
@@ -103,9 +108,9 @@ export function recreateJob(compose: Compose, volumes: readonly string[]): Job {
     },
     {
       id: 'stop-services',
-      title: `Stop the services using them (${services.join(', ') || 'none'})`,
+      title: `Stop the services using them (${toStop.join(', ') || 'none'})`,
       async run({ signal }) {
-        for (const service of services) await compose.stop([service], signal);
+        for (const service of toStop) await compose.stop([service], signal);
       },
     },
     {
