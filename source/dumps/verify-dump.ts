@@ -1,4 +1,3 @@
-import { ExecaError } from 'execa';
 import type { Compose } from '../compose/compose.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 
@@ -6,22 +5,24 @@ import { ExitCode, OvenaError } from '../errors.ts';
  * Checks a dump inside the db container from end to end in one pass: the gzip stream is complete,
  * pg_dump's header is at the top and its completion comment among the last lines (current
  * releases add `\unrestrict KEY` after it, so it is no longer the very last line).
- * Exit codes of the script name the failed check.
+ * The script names the failed check on stderr. It runs through execStream so that Ctrl-C stops
+ * the read of a multi-gigabyte dump inside the container too.
  */
 const verifyScript = `
+fail() { echo "ovena-verify-failed $1" >&2; exit "$1"; }
 f="$1"
-[ -e "$f" ] || exit 10
-[ -r "$f" ] || exit 11
-[ -s "$f" ] || exit 12
+[ -e "$f" ] || fail 10
+[ -r "$f" ] || fail 11
+[ -s "$f" ] || fail 12
 case "$f" in
   *.gz) reader="gunzip -c --" ;;
   *) reader="cat --" ;;
 esac
 head=$($reader "$f" 2>/dev/null | head -c 4096 | head -n 20 | tr -d '\\000')
-printf '%s\\n' "$head" | grep -q -- '^-- PostgreSQL database dump$' || { $reader "$f" >/dev/null 2>&1 || exit 13; exit 14; }
+printf '%s\\n' "$head" | grep -q -- '^-- PostgreSQL database dump$' || { $reader "$f" >/dev/null 2>&1 || fail 13; fail 14; }
 tailtext=$( { $reader "$f" 2>/dev/null; echo "ovena-read-status $?"; } | tail -n 40 | tr -d '\\000')
-printf '%s\\n' "$tailtext" | grep -q '^ovena-read-status 0$' || exit 13
-printf '%s\\n' "$tailtext" | grep -q -- '^-- PostgreSQL database dump complete$' || exit 15
+printf '%s\\n' "$tailtext" | grep -q '^ovena-read-status 0$' || fail 13
+printf '%s\\n' "$tailtext" | grep -q -- '^-- PostgreSQL database dump complete$' || fail 15
 exit 0
 `;
 
@@ -46,23 +47,26 @@ export async function verifyDumpInContainer(
   pathInContainer: string,
   signal?: AbortSignal,
 ): Promise<void> {
+  let failedCheck: number | undefined;
   try {
-    await compose.execCapture(
+    await compose.execStream(
       compose.project.dbService,
       ['sh', '-c', verifyScript, 'ovena-verify', pathInContainer],
       {
         ...(signal ? { signal } : {}),
+        onStderrLine: (line) => {
+          const match = /^ovena-verify-failed (\d+)$/.exec(line.trim());
+          if (match) failedCheck = Number(match[1]);
+        },
       },
     );
   } catch (error) {
-    if (error instanceof ExecaError && !error.isCanceled && typeof error.exitCode === 'number') {
-      const failure = describeVerifyFailure(error.exitCode);
-      if (failure) {
-        throw new OvenaError(
-          `dump ${pathInContainer} ${failure}`,
-          error.exitCode === 10 ? ExitCode.noInput : ExitCode.dataError,
-        );
-      }
+    const failure = failedCheck === undefined ? undefined : describeVerifyFailure(failedCheck);
+    if (failure && !signal?.aborted) {
+      throw new OvenaError(
+        `dump ${pathInContainer} ${failure}`,
+        failedCheck === 10 ? ExitCode.noInput : ExitCode.dataError,
+      );
     }
     throw error;
   }
