@@ -18,6 +18,8 @@ export const ExitCode = {
   busy: 75,
   noPermission: 77,
   config: 78,
+  /** SIGHUP: the SSH connection dropped. */
+  hangup: 129,
   interrupted: 130,
   terminated: 143,
 } as const;
@@ -40,6 +42,13 @@ export class UsageError extends OvenaError {
     super(message, ExitCode.usage);
     this.name = 'UsageError';
   }
+}
+
+/** The exit code for a run aborted by a signal (the abort reason), as a shell reports it: 128 + n. */
+export function signalExitCode(reason: unknown): number {
+  if (reason === 'SIGTERM') return ExitCode.terminated;
+  if (reason === 'SIGHUP') return ExitCode.hangup;
+  return ExitCode.interrupted;
 }
 
 export function exitCodeOf(error: unknown): number {

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Compose } from '../compose/compose.ts';
 import { killGroupFunction } from '../compose/invocation.ts';
 import { backupDir, temporaryPrefix } from '../dumps/dump-name.ts';
 import { listShareFileNames } from '../dumps/list-dumps.ts';
+import { isLiveOvena } from '../lock/process-alive.ts';
 
 /** `.ovena-tmp-NAME.PID.RANDOM.gz`, as `temporaryName` makes them. */
 const temporaryPattern = /^\.ovena-tmp-(.+)\.(\d+)\.([0-9a-f]+)\.gz$/;
@@ -10,20 +10,6 @@ const temporaryPattern = /^\.ovena-tmp-(.+)\.(\d+)\.([0-9a-f]+)\.gz$/;
 export function ownerPidOf(fileName: string): number | undefined {
   const match = temporaryPattern.exec(fileName);
   return match?.[2] ? Number(match[2]) : undefined;
-}
-
-/** A live ovena process on this host (a pid reused by another program does not count). */
-export function isLiveOvena(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ovena');
-  } catch {
-    return true;
-  }
 }
 
 /**

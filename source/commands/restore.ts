@@ -3,9 +3,9 @@ import { writeLine } from '../cli/context.ts';
 import { booleanOption, stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { defaultDumpName, restoreCandidates } from '../dumps/dump-name.ts';
-import { ExitCode, UsageError } from '../errors.ts';
+import { ExitCode, OvenaError, signalExitCode, UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
-import { executeJob } from '../jobs/execute-job.ts';
+import { executeJob, stopSignals } from '../jobs/execute-job.ts';
 import { acquireHostLock } from '../lock/host-lock.ts';
 import { planLines } from '../restore/plan-lines.ts';
 import {
@@ -54,8 +54,8 @@ export async function run(context: CommandContext): Promise<number> {
   const lock = await acquireHostLock(context.paths.stateDir, 'restore');
   try {
     const controller = new AbortController();
-    const onSignal = () => controller.abort('SIGINT');
-    process.once('SIGINT', onSignal);
+    const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
+    for (const signal of stopSignals) process.once(signal, onSignal);
     let plan: RestorePlan;
     try {
       plan = await preflightRestore(compose, options.file ?? defaultDumpName, {
@@ -64,8 +64,14 @@ export async function run(context: CommandContext): Promise<number> {
         signal: controller.signal,
         onStatus: (line) => writeLine(out, `${formatTimestamp(Date.now())} preflight: ${line}`),
       });
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+      throw new OvenaError(
+        `interrupted (${String(controller.signal.reason)}) during the checks: nothing was changed`,
+        signalExitCode(controller.signal.reason),
+      );
     } finally {
-      process.off('SIGINT', onSignal);
+      for (const signal of stopSignals) process.off(signal, onSignal);
     }
     for (const line of planLines(plan)) writeLine(out, line);
     const result = await executeJob(

@@ -3,17 +3,20 @@ import type { Job, JobResult } from './job.ts';
 import { createPlainRenderer } from './plain-renderer.ts';
 import { runJob } from './run-job.ts';
 
+/** The signals that abort a run (with cleanup) instead of killing ovena outright. */
+export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
- * Runs a job the way the context asks: Ink on a terminal, plain lines elsewhere. SIGINT and
- * SIGTERM abort the running step and let it clean up before ovena exits.
+ * Runs a job the way the context asks: Ink on a terminal, plain lines elsewhere. SIGINT, SIGTERM
+ * and SIGHUP (the SSH connection dropped) abort the running step and let it clean up before ovena
+ * exits.
  */
 export async function executeJob(job: Job, context: CommandContext): Promise<JobResult> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (!controller.signal.aborted) controller.abort(signal);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of stopSignals) process.on(signal, onSignal);
   try {
     if (context.interactive) {
       const { runJobInteractive } = await import('../ui/run-job-interactive.tsx');
@@ -28,8 +31,7 @@ export async function executeJob(job: Job, context: CommandContext): Promise<Job
     if (context.json) context.io.stdout.write(`${JSON.stringify(jsonOfResult(job, result))}\n`);
     return result;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of stopSignals) process.off(signal, onSignal);
   }
 }
 

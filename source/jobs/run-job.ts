@@ -1,4 +1,4 @@
-import { ExitCode, exitCodeOf, messageOf } from '../errors.ts';
+import { ExitCode, exitCodeOf, messageOf, signalExitCode } from '../errors.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { type Job, type JobEvent, type JobResult, type Progress, SkipStep } from './job.ts';
 
@@ -11,7 +11,7 @@ export type RunJobOptions = {
 };
 
 function interruptedExitCode(signal: AbortSignal): number {
-  return signal.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+  return signalExitCode(signal.reason);
 }
 
 /** Runs the steps in order and reports every change as an event. Never throws. */

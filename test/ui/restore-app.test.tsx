@@ -282,3 +282,74 @@ describe('restore job views', () => {
     assert.match(frame, /✔ Read a sample of instance files .*· all 3 sampled files read/);
   });
 });
+
+describe('restore on a signal (kill, SSH hang-up)', () => {
+  it('SIGHUP at the confirmation ends the screen with 129, nothing run', async () => {
+    const calls: Calls = { listed: 0, checked: [], ran: [] };
+    const controller = new AbortController();
+    let exitCode: number | undefined;
+    const { lastFrame } = render(
+      <RestoreApp
+        services={fakeServices(calls)}
+        file="nightly.sql.gz"
+        now={now}
+        controller={controller}
+        onExit={(code) => {
+          exitCode = code;
+        }}
+      />,
+    );
+    await waitFor(() => (lastFrame() ?? '').includes('DESTROY'), 2000, 'confirmation');
+    controller.abort('SIGHUP');
+    await waitFor(() => exitCode !== undefined, 2000, 'exit');
+    assert.equal(exitCode, 129);
+    assert.deepEqual(calls.ran, []);
+  });
+
+  it('SIGTERM while Orthanc starts aborts the start job too', async () => {
+    const calls: Calls = { listed: 0, checked: [], ran: [] };
+    const controller = new AbortController();
+    let startAborted = false;
+    const startJob: Job = {
+      title: 'Start',
+      steps: [
+        {
+          id: 'start',
+          title: 'Start Orthanc',
+          run: ({ signal }) =>
+            new Promise<void>((_resolve, reject) => {
+              signal.addEventListener('abort', () => {
+                startAborted = true;
+                reject(new Error('aborted'));
+              });
+            }),
+        },
+      ],
+    };
+    let exitCode: number | undefined;
+    const { lastFrame, stdin } = render(
+      <RestoreApp
+        services={fakeServices(calls, undefined, startJob)}
+        file="nightly.sql.gz"
+        now={now}
+        controller={controller}
+        onExit={(code) => {
+          exitCode = code;
+        }}
+      />,
+    );
+    await waitFor(() => (lastFrame() ?? '').includes('DESTROY'), 2000, 'confirmation');
+    await tick();
+    stdin.write('nightly.sql.gz');
+    await tick();
+    stdin.write(enter);
+    await waitFor(() => (lastFrame() ?? '').includes('Start Orthanc now?'), 3000, 'question');
+    stdin.write('y');
+    await waitFor(() => (lastFrame() ?? '').includes('Start Orthanc'), 2000, 'start job');
+    await tick();
+    controller.abort('SIGTERM');
+    await waitFor(() => exitCode !== undefined, 2000, 'exit');
+    assert.equal(startAborted, true);
+    assert.equal(exitCode, 143);
+  });
+});

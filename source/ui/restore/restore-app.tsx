@@ -2,7 +2,7 @@ import { Box, Text, useApp, useInput } from 'ink';
 import Spinner from 'ink-spinner';
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { DumpFile } from '../../dumps/list-dumps.ts';
-import { exitCodeOf, messageOf } from '../../errors.ts';
+import { exitCodeOf, messageOf, signalExitCode } from '../../errors.ts';
 import { formatAge, formatBytes, formatTimestamp } from '../../format.ts';
 import type { Job, JobResult } from '../../jobs/job.ts';
 import { planLines } from '../../restore/plan-lines.ts';
@@ -230,6 +230,25 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
     [],
   );
   const startController = useMemo(() => (starting ? new AbortController() : undefined), [starting]);
+
+  // A signal (kill, SSH hang-up) ends every phase: a running job aborts and cleans up, a question
+  // or the picker is cancelled (nothing was destroyed yet). Checked again on every phase change: a
+  // run that succeeded just as the signal came must not wait at the start question.
+  const kind = phase.kind;
+  useEffect(() => {
+    if (kind === 'done') return;
+    const { signal } = controller;
+    const onAbort = () => {
+      startController?.abort(signal.reason);
+      dispatch({ type: 'quit', exitCode: signalExitCode(signal.reason) });
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    return () => signal.removeEventListener('abort', onAbort);
+  }, [kind, controller, startController]);
 
   useEffect(() => {
     if (phase.kind !== 'done') return;

@@ -47,7 +47,7 @@ export type RestoreAction =
   | { type: 'answer-toggle' }
   | { type: 'answer-submit'; answer?: boolean }
   | { type: 'start-finished'; result: JobResult }
-  | { type: 'quit' };
+  | { type: 'quit'; exitCode?: number };
 
 export function initialRestoreState(options: {
   file: string | undefined;
@@ -166,6 +166,8 @@ export function restoreReducer(state: RestoreState, action: RestoreAction): Rest
         ? { ...state, phase: { kind: 'confirm', plan: action.plan, typed: '', mismatch: false } }
         : state;
     case 'failed':
+      // A late failure (a listing aborted by a signal) does not replace the verdict already shown.
+      if (phase.kind === 'done') return state;
       if (phase.kind === 'check' && !state.fixedDump) {
         return { ...state, error: action.message, phase: { kind: 'pick' } };
       }
@@ -216,7 +218,7 @@ export function restoreReducer(state: RestoreState, action: RestoreAction): Rest
             ...state,
             phase: {
               kind: 'done',
-              exitCode: 130,
+              exitCode: action.exitCode ?? 130,
               lines: ['Restore cancelled: nothing was destroyed.'],
             },
           };

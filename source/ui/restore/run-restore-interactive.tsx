@@ -3,6 +3,7 @@ import type { CommandContext } from '../../cli/context.ts';
 import type { RestoreOptions } from '../../commands/restore.ts';
 import { openCompose } from '../../compose/open-compose.ts';
 import { listDumps } from '../../dumps/list-dumps.ts';
+import { stopSignals } from '../../jobs/execute-job.ts';
 import { acquireHostLock } from '../../lock/host-lock.ts';
 import { preflightRestore, restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
 import { safetyDumper } from '../../restore/safety-dumper.ts';
@@ -16,10 +17,10 @@ export async function runRestoreInteractive(
   const compose = await openCompose(context);
   const lock = await acquireHostLock(context.paths.stateDir, 'restore');
   const controller = new AbortController();
-  // Ink reads Ctrl-C as a key; a SIGINT from elsewhere (kill -INT) aborts the same way.
+  // Ink reads Ctrl-C as a key; a SIGINT from elsewhere (kill -INT), SIGTERM or SIGHUP (the SSH
+  // connection dropped) aborts the same way, in every phase.
   const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of stopSignals) process.on(signal, onSignal);
   const { stateDir } = context.paths;
   const services: RestoreServices = {
     listDumps: (signal) => listDumps(compose, signal),
@@ -56,8 +57,7 @@ export async function runRestoreInteractive(
     await instance.waitUntilExit();
     return exitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of stopSignals) process.off(signal, onSignal);
     await lock.release();
   }
 }
