@@ -64,7 +64,8 @@ describe('the restore marker on the real stack', () => {
   });
 
   it('a marker of a restore that destroyed the database blocks backup and start, and shows in status and check', async () => {
-    assert.equal(await orthancState(stack), 'exited', 'the restore left Orthanc stopped');
+    // As after a failed load: Orthanc stopped (whatever the test above left).
+    await composeCommand(stack, ['stop', 'orthanc']);
     await writeMarker(stateDir, {
       dump: dumpName,
       destroyed: true,
