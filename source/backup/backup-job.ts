@@ -4,6 +4,7 @@ import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import type { Job, Progress } from '../jobs/job.ts';
 import { acquireHostLock, type HostLock } from '../lock/host-lock.ts';
+import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
 import {
   type DumpProgress,
   dumpToTemporary,
@@ -111,6 +112,14 @@ export function backupJob(
         async run({ signal, log }) {
           state.lock = await acquireHostLock(options.stateDir, 'backup');
           state.outcome.locked = true;
+          // A half-loaded database must never be dumped over a good dump (often the one loading).
+          const unfinished = await readUnfinishedRestore(options.stateDir);
+          if (unfinished) {
+            throw new OvenaError(
+              `a restore of ${unfinished.dump} did not finish: complete it with "${finishRestoreCommand(unfinished)}" before backing up`,
+              ExitCode.busy,
+            );
+          }
           const notes: string[] = [];
           if (state.lock.stale) {
             log(

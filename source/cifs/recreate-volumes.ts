@@ -84,7 +84,7 @@ async function dockerVolumeNames(
   return existing;
 }
 
-export function recreateJob(compose: Compose, volumes: readonly string[]): Job {
+export function recreateJob(compose: Compose, volumes: readonly string[], stateDir: string): Job {
   checkRecreatable(compose, volumes);
   const services = servicesUsing(compose, volumes);
   const { dbService, orthancService } = compose.project;
@@ -141,7 +141,7 @@ export function recreateJob(compose: Compose, volumes: readonly string[]): Job {
         return { summary: found.length > 0 ? `removed ${found.join(', ')}` : 'nothing to remove' };
       },
     },
-    ...startSteps(compose),
+    ...startSteps(compose, stateDir),
   ];
   const others = services.filter((name) => name !== dbService && name !== orthancService);
   if (others.length > 0) {

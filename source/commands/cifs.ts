@@ -78,7 +78,7 @@ async function applyVolumes(
 ): Promise<number> {
   const lock = await acquireHostLock(context.paths.stateDir, 'cifs apply');
   try {
-    const result = await executeJob(recreateJob(compose, volumes), context);
+    const result = await executeJob(recreateJob(compose, volumes, context.paths.stateDir), context);
     if (!context.json) {
       const status = await collectStatus(compose);
       writeLine(context.io.stdout, '');

@@ -2,15 +2,32 @@ import type { CommandContext } from '../cli/context.ts';
 import type { Compose } from '../compose/compose.ts';
 import { sleep } from '../compose/compose.ts';
 import { openCompose } from '../compose/open-compose.ts';
-import { OvenaError } from '../errors.ts';
+import { ExitCode, OvenaError } from '../errors.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import type { Job, Step } from '../jobs/job.ts';
 import { OrthancClient } from '../orthanc/client.ts';
+import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
 
-/** Start the database, wait for health, then Orthanc, and wait until it answers HTTP. */
-export function startSteps(compose: Compose): Step[] {
+/**
+ * Start the database, wait for health, then Orthanc, and wait until it answers HTTP; never while
+ * a restore that destroyed the database is unfinished (Orthanc would run on a half-loaded index).
+ */
+export function startSteps(compose: Compose, stateDir: string): Step[] {
   const { dbService, orthancService } = compose.project;
   return [
+    {
+      id: 'check-restore',
+      title: 'Check that no restore is unfinished',
+      async run() {
+        const unfinished = await readUnfinishedRestore(stateDir);
+        if (unfinished) {
+          throw new OvenaError(
+            `a restore of ${unfinished.dump} did not finish and the database is only partly loaded: complete it with "${finishRestoreCommand(unfinished)}" before starting Orthanc`,
+            ExitCode.busy,
+          );
+        }
+      },
+    },
     {
       id: 'start-db',
       title: `Start the database (${dbService})`,
@@ -81,9 +98,11 @@ export async function run(context: CommandContext): Promise<number> {
   const compose = await openCompose(context);
   const job: Job = {
     title: 'Start services',
-    steps: startSteps(compose),
-    describeState: () =>
-      'some services may be running; "ovena status" shows which, "ovena start" tries again',
+    steps: startSteps(compose, context.paths.stateDir),
+    describeState: (stoppedAt) =>
+      stoppedAt === 'check-restore'
+        ? 'nothing was started'
+        : 'some services may be running; "ovena status" shows which, "ovena start" tries again',
   };
   return (await executeJob(job, context)).exitCode;
 }

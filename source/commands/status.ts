@@ -84,6 +84,12 @@ export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
       `DOWN      ${down.map((service) => `${service.service} (${service.health === 'unhealthy' ? 'unhealthy' : service.state})`).join(', ')}: "ovena start" starts it`,
     );
   }
+  const restore = status.unfinishedRestore;
+  if (restore) {
+    lines.push(
+      `RESTORE   a restore of ${restore.dump} did not finish (started ${restore.startedAt}): the database is only partly loaded; "${restore.command}" completes it${restore.safetyDump ? ` (safety dump: ${restore.safetyDump})` : ''}`,
+    );
+  }
   lines.push(...backupLines(status, now));
   return lines;
 }

@@ -107,7 +107,14 @@ export async function preflightRestore(
     await verifyDumpInContainer(compose, path, signal);
     onStatus?.(`${file.name}: complete gzip stream, pg_dump header and completion comment found`);
 
-    const marker = await readMarker(options.stateDir);
+    let marker = await readMarker(options.stateDir);
+    if (marker && !marker.destroyed) {
+      // That restore stopped before removing the volume: the database is still the original.
+      onStatus?.(
+        `ignoring the marker of an earlier restore of ${marker.dump} (started ${marker.startedAt}): it stopped before destroying anything, so the current database is the original`,
+      );
+      marker = undefined;
+    }
     const volume = await findDataVolume(compose, signal);
     const database = await summarizeDatabase(compose, signal).catch(() => undefined);
     const orthancState = await compose.serviceState(compose.project.orthancService, signal);
@@ -186,6 +193,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
     dump: plan.dump.name,
     ...(done.safetyDump ? { safetyDump: done.safetyDump } : {}),
     ...(plan.current.dataVolume ? { dataVolume: plan.current.dataVolume } : {}),
+    ...(plan.marker?.destroyed ? { destroyed: true } : {}),
     startedAt: plan.marker?.startedAt ?? new Date().toISOString(),
   });
 
@@ -213,7 +221,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
         id: 'stop',
         title: `Stop Orthanc and the database (data kept)`,
         async run({ signal }) {
-          // From here on the database may stop being the original: remember this restore.
+          // Remember this restore; `destroyed` is only set just before the volume is removed.
           await writeMarker(options.stateDir, marker());
           await compose.stop([orthancService], signal);
           await compose.stop([dbService], signal);
@@ -234,7 +242,12 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
             found = await findDataVolume(compose, signal);
           }
           if (!found) throw new OvenaError(`the ${dbService} container could not be found`);
-          await writeMarker(options.stateDir, { ...marker(), dataVolume: found.name });
+          // From here on the database is not the original one any more.
+          await writeMarker(options.stateDir, {
+            ...marker(),
+            dataVolume: found.name,
+            destroyed: true,
+          });
           await removeDataVolume(compose, found.name, signal);
           return { summary: found.name };
         },

@@ -3,15 +3,18 @@ import path from 'node:path';
 import { writeFileAtomic } from '../files/write-file-atomic.ts';
 
 /**
- * Written before the first destructive step and removed once the loaded database checks out.
- * While it exists the database is not the original one any more: a new run never makes a
- * "safety" dump of a half-loaded database, and it remembers which volume and safety dump belong
- * to the interrupted restore.
+ * Written when a restore stops the services and removed once the loaded database checks out.
+ * `destroyed` is set just before the database volume is removed: only from then on is the
+ * database not the original one. Then a new run never makes a "safety" dump of a half-loaded
+ * database, backups and `ovena start` refuse, and it remembers which volume and safety dump
+ * belong to the interrupted restore. Without `destroyed` the marker is stale (the restore stopped
+ * before destroying anything) and is ignored.
  */
 export type RestoreMarker = {
   dump: string;
   safetyDump?: string;
   dataVolume?: string;
+  destroyed?: boolean;
   startedAt: string;
 };
 
@@ -34,4 +37,15 @@ export async function writeMarker(stateDir: string, marker: RestoreMarker): Prom
 
 export async function removeMarker(stateDir: string): Promise<void> {
   await rm(markerPath(stateDir), { force: true });
+}
+
+/** The marker of a restore that destroyed the database and did not finish, if any. */
+export async function readUnfinishedRestore(stateDir: string): Promise<RestoreMarker | undefined> {
+  const marker = await readMarker(stateDir);
+  return marker?.destroyed === true ? marker : undefined;
+}
+
+/** The command that completes an unfinished restore (the same as the restore's own advice). */
+export function finishRestoreCommand(marker: Pick<RestoreMarker, 'dump'>): string {
+  return `ovena --file=${marker.dump} restore`;
 }

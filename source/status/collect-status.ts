@@ -1,6 +1,7 @@
 import { readShares } from '../cifs/shares.ts';
 import type { Compose, ServiceState } from '../compose/compose.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
+import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
 import { readSchedule, type ScheduleState } from '../schedule/schedule.ts';
 import { type LastBackupRecord, readLastBackup } from '../state/last-backup.ts';
 
@@ -33,18 +34,40 @@ export type ArchiveStatus = {
   lastBackup?: LastBackupRecord | null;
   /** When cron runs the backup. */
   schedule?: ScheduleState;
+  /** A restore that removed the database and did not finish (null when none). */
+  unfinishedRestore?: UnfinishedRestore | null;
+};
+
+export type UnfinishedRestore = {
+  dump: string;
+  startedAt: string;
+  safetyDump?: string;
+  /** The command that completes it. */
+  command: string;
 };
 
 /** The backup-related part of the status: files only, no docker call. */
 export async function collectBackupStatus(paths: {
   stateDir: string;
   cronDir: string;
-}): Promise<Pick<ArchiveStatus, 'lastBackup' | 'schedule'>> {
-  const [lastBackup, schedule] = await Promise.all([
+}): Promise<Pick<ArchiveStatus, 'lastBackup' | 'schedule' | 'unfinishedRestore'>> {
+  const [lastBackup, schedule, unfinished] = await Promise.all([
     readLastBackup(paths.stateDir),
     readSchedule(paths.cronDir).catch(() => undefined),
+    readUnfinishedRestore(paths.stateDir),
   ]);
-  return { lastBackup: lastBackup ?? null, ...(schedule ? { schedule } : {}) };
+  return {
+    lastBackup: lastBackup ?? null,
+    ...(schedule ? { schedule } : {}),
+    unfinishedRestore: unfinished
+      ? {
+          dump: unfinished.dump,
+          startedAt: unfinished.startedAt,
+          ...(unfinished.safetyDump ? { safetyDump: unfinished.safetyDump } : {}),
+          command: finishRestoreCommand(unfinished),
+        }
+      : null,
+  };
 }
 
 export async function collectStatus(

@@ -213,7 +213,7 @@ export async function runCifsInteractive(context: CommandContext): Promise<numbe
   const lock = await acquireHostLock(context.paths.stateDir, 'cifs apply');
   try {
     const fresh = await openCompose(context);
-    const result = await executeJob(recreateJob(fresh, volumes), context);
+    const result = await executeJob(recreateJob(fresh, volumes, context.paths.stateDir), context);
     for (const line of statusLines(await collectStatus(fresh))) writeLine(stdout, line);
     return result.exitCode || exitCode;
   } finally {

@@ -1,10 +1,12 @@
 import { formatAge, formatDuration } from '../../format.ts';
+import { finishRestoreCommand } from '../../restore/restore-marker.ts';
 import type { HomeStatus } from './home-status.ts';
 
 /**
  * One verdict on the archive, shared by `ovena check` (exit code) and the home screen (colours).
  *
- * critical: a service is down; the last backup failed; the last backup is older than max-age.
+ * critical: a restore did not finish; a service is down; the last backup failed; the last backup
+ *           is older than max-age.
  * warning: no backup recorded yet; the last backup is older than the schedule allows (one
  *          interval plus a grace period) but younger than max-age; the record cannot be read.
  */
@@ -45,6 +47,13 @@ export function assessArchive(
 ): Assessment {
   const critical: string[] = [];
   const warning: string[] = [];
+  // First: the database is only partly loaded, whatever else is true.
+  const restore = status.unfinishedRestore;
+  if (restore) {
+    critical.push(
+      `restore of ${restore.dump} did not finish: "${finishRestoreCommand(restore)}" completes it`,
+    );
+  }
   const maxAgeMs = effectiveMaxAgeMs(status, options.maxAgeMs);
   const interval = status.schedule?.intervalMs;
   const lateAfterMs = interval === undefined ? undefined : interval + scheduleGraceMs;

@@ -1,6 +1,7 @@
 import { readShares } from '../../cifs/shares.ts';
 import type { Compose } from '../../compose/compose.ts';
 import type { Paths } from '../../paths.ts';
+import { readUnfinishedRestore } from '../../restore/restore-marker.ts';
 import { readSchedule } from '../../schedule/index.ts';
 import { readLastBackup } from '../../state/last-backup.ts';
 import { collectStatus } from '../../status/collect-status.ts';
@@ -32,5 +33,6 @@ export function defaultSources(compose: Compose, paths: Paths): StatusSources {
     readLastBackup: () => readLastBackup(paths.stateDir),
     readSchedule: () => scheduleInfo(paths.cronDir),
     sharesConfigured: () => sharesConfigured(compose.files),
+    unfinishedRestore: () => readUnfinishedRestore(paths.stateDir),
   };
 }

@@ -35,6 +35,8 @@ export type HomeStatus = {
   schedule?: ScheduleInfo;
   /** undefined: unknown in this build. */
   sharesConfigured?: boolean;
+  /** A restore that removed the database and did not finish. */
+  unfinishedRestore?: { dump: string };
   /** Sources that failed, one short line each (shown, never fatal). */
   problems: string[];
 };
@@ -45,6 +47,7 @@ export type StatusSources = {
   readLastBackup?(signal?: AbortSignal): Promise<LastBackupRecord | undefined>;
   readSchedule?(signal?: AbortSignal): Promise<ScheduleInfo | undefined>;
   sharesConfigured?(signal?: AbortSignal): Promise<boolean | undefined>;
+  unfinishedRestore?(signal?: AbortSignal): Promise<{ dump: string } | undefined>;
 };
 
 export function homeServices(status: ArchiveStatus): HomeService[] {
@@ -78,12 +81,13 @@ export async function loadHomeStatus(
   signal?: AbortSignal,
 ): Promise<HomeStatus> {
   const problems: string[] = [];
-  const { readLastBackup, readSchedule, sharesConfigured } = sources;
-  const [archive, lastBackup, schedule, shares] = await Promise.all([
+  const { readLastBackup, readSchedule, sharesConfigured, unfinishedRestore } = sources;
+  const [archive, lastBackup, schedule, shares, restore] = await Promise.all([
     sources.collectStatus(signal),
     guarded('last backup', problems, readLastBackup && (() => readLastBackup(signal))),
     guarded('schedule', problems, readSchedule && (() => readSchedule(signal))),
     guarded('shares', problems, sharesConfigured && (() => sharesConfigured(signal))),
+    guarded('restore marker', problems, unfinishedRestore && (() => unfinishedRestore(signal))),
   ]);
   const status: HomeStatus = {
     services: homeServices(archive),
@@ -100,5 +104,6 @@ export async function loadHomeStatus(
   if (lastBackup) status.lastBackup = lastBackup;
   if (schedule) status.schedule = schedule;
   if (shares !== undefined) status.sharesConfigured = shares;
+  if (restore) status.unfinishedRestore = { dump: restore.dump };
   return status;
 }

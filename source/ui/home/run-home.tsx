@@ -21,8 +21,11 @@ export function defaultTasks(
 ): TaskRegistry {
   const startJob = (): Job => ({
     title: 'Start services',
-    steps: startSteps(compose),
-    describeState: () => 'some services may be running; the home screen shows which',
+    steps: startSteps(compose, context.paths.stateDir),
+    describeState: (stoppedAt) =>
+      stoppedAt === 'check-restore'
+        ? 'nothing was started'
+        : 'some services may be running; the home screen shows which',
   });
   const stopJob = (): Job => ({
     title: 'Stop services',

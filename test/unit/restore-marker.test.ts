@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startSteps } from '../../source/commands/start.ts';
+import { statusLines } from '../../source/commands/status.ts';
+import type { Compose } from '../../source/compose/compose.ts';
+import { ExitCode, OvenaError } from '../../source/errors.ts';
+import { readUnfinishedRestore, writeMarker } from '../../source/restore/restore-marker.ts';
+import { type ArchiveStatus, collectBackupStatus } from '../../source/status/collect-status.ts';
+import { assessArchive } from '../../source/ui/home/assess.ts';
+import type { HomeStatus } from '../../source/ui/home/home-status.ts';
+
+const now = Date.parse('2025-01-10T12:00:00Z');
+const dump = 'ovena-db-backup.sql.gz';
+
+function archive(overrides: Partial<ArchiveStatus> = {}): ArchiveStatus {
+  return {
+    composeFiles: ['/srv/docker-compose.yml'],
+    composeVersion: '1.29.2',
+    services: [],
+    orthanc: { url: 'http://127.0.0.1:8042', reachable: false },
+    shares: [],
+    healthy: true,
+    lastBackup: null,
+    ...overrides,
+  };
+}
+
+function home(overrides: Partial<HomeStatus> = {}): HomeStatus {
+  return {
+    services: [{ name: 'db', role: 'db', state: 'running', up: true }],
+    orthanc: { url: 'http://127.0.0.1:8042', reachable: false },
+    lastBackup: {
+      at: new Date(now - 60_000).toISOString(),
+      file: `/mnt/backup/${dump}`,
+      sizeBytes: 1000,
+      durationMs: 1000,
+      result: 'ok',
+    },
+    problems: [],
+    ...overrides,
+  };
+}
+
+describe('the restore marker', () => {
+  let stateDir: string;
+  before(async () => {
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'ovena-marker-'));
+  });
+  after(async () => {
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('is an unfinished restore only once the database was destroyed', async () => {
+    await writeMarker(stateDir, { dump, startedAt: '2025-01-01T00:00:00Z' });
+    assert.equal(await readUnfinishedRestore(stateDir), undefined);
+    assert.equal(
+      (await collectBackupStatus({ stateDir, cronDir: stateDir })).unfinishedRestore,
+      null,
+    );
+    await writeMarker(stateDir, { dump, destroyed: true, startedAt: '2025-01-01T00:00:00Z' });
+    assert.equal((await readUnfinishedRestore(stateDir))?.dump, dump);
+    assert.deepEqual(
+      (await collectBackupStatus({ stateDir, cronDir: stateDir })).unfinishedRestore,
+      {
+        dump,
+        startedAt: '2025-01-01T00:00:00Z',
+        command: `ovena --file=${dump} restore`,
+      },
+    );
+  });
+
+  it('start refuses with 75 before touching docker', async () => {
+    await writeMarker(stateDir, { dump, destroyed: true, startedAt: '2025-01-01T00:00:00Z' });
+    const calls: string[] = [];
+    const compose = {
+      project: { dbService: 'db', orthancService: 'orthanc' },
+      up: async (services: string[]) => {
+        calls.push(...services);
+      },
+    } as unknown as Compose;
+    const [first] = startSteps(compose, stateDir);
+    assert.equal(first?.id, 'check-restore');
+    await assert.rejects(
+      async () =>
+        first?.run({ signal: new AbortController().signal, progress: () => {}, log: () => {} }),
+      (error: unknown) =>
+        error instanceof OvenaError &&
+        error.exitCode === ExitCode.busy &&
+        error.message.includes(`complete it with "ovena --file=${dump} restore"`),
+    );
+    assert.deepEqual(calls, []);
+  });
+
+  it('status shows it, and only then', () => {
+    const restore = {
+      dump,
+      startedAt: '2025-01-01T00:00:00Z',
+      safetyDump: 'pre-restore-20250101T000000Z.sql.gz',
+      command: `ovena --file=${dump} restore`,
+    };
+    const lines = statusLines(archive({ unfinishedRestore: restore }), now);
+    const line = lines.find((entry) => entry.startsWith('RESTORE'));
+    assert.equal(
+      line,
+      `RESTORE   a restore of ${dump} did not finish (started 2025-01-01T00:00:00Z): the database is only partly loaded; "ovena --file=${dump} restore" completes it (safety dump: pre-restore-20250101T000000Z.sql.gz)`,
+    );
+    assert.ok(
+      !statusLines(archive({ unfinishedRestore: null }), now).some((entry) =>
+        entry.startsWith('RESTORE'),
+      ),
+    );
+  });
+
+  it('assess makes it critical, as the headline', () => {
+    assert.equal(assessArchive(home(), { now }).level, 'ok');
+    const result = assessArchive(
+      home({
+        services: [{ name: 'orthanc', role: 'orthanc', state: 'exited', up: false }],
+        unfinishedRestore: { dump },
+      }),
+      { now },
+    );
+    assert.equal(result.level, 'critical');
+    assert.equal(
+      result.reasons[0],
+      `restore of ${dump} did not finish: "ovena --file=${dump} restore" completes it`,
+    );
+  });
+});
