@@ -42,7 +42,7 @@ function fakeCompose(stopped: string[]): Compose {
 describe('recreating the backup share volume', () => {
   it('stops Orthanc before the database, which is the only user of the volume', async () => {
     const stopped: string[] = [];
-    const job = recreateJob(fakeCompose(stopped), ['backup']);
+    const job = recreateJob(fakeCompose(stopped), ['backup'], '/nonexistent/state');
     const step = job.steps.find((entry) => entry.id === 'stop-services');
     assert.ok(step);
     assert.match(step.title, /\(orthanc, db\)/);
