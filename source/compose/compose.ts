@@ -383,7 +383,8 @@ export class Compose {
       options.onState?.(state);
       if (state.state === 'running' && (state.health === undefined || state.health === 'healthy'))
         return;
-      if (state.state === 'exited' || state.state === 'dead' || state.state === 'missing') {
+      // `restarting` means it already exited once: a crash loop, not a slow start.
+      if (['exited', 'dead', 'missing', 'restarting'].includes(state.state)) {
         throw new OvenaError(
           `the ${service} container is ${state.state}: see "docker logs ${state.containerId?.slice(0, 12) ?? service}"`,
           ExitCode.unavailable,
@@ -399,12 +400,21 @@ export class Compose {
     }
   }
 
-  /** Runs a short command in a service's container and returns its output. */
+  /**
+   * Runs a short command in a service's container and returns its output. With `oneOffWhenDown`,
+   * a service that is not running (stopped, or crash-looping in a disaster) gets a one-off
+   * container of its own (`compose run --rm --no-deps`, entrypoint replaced) with the same volumes,
+   * so the share can still be read.
+   */
   async execCapture(
     service: string,
     argv: readonly string[],
-    options: RunOptions & ExecOptions = {},
+    options: RunOptions & ExecOptions & { oneOffWhenDown?: boolean } = {},
   ): Promise<string> {
+    if (options.oneOffWhenDown) {
+      const state = await this.serviceState(service, options.signal);
+      if (state.state !== 'running') return this.runOneOff(service, argv, options.signal);
+    }
     const containerId = await this.runningContainer(service, options.signal);
     try {
       const result = await execa(
@@ -425,6 +435,39 @@ export class Compose {
         const stderr = String(error.stderr ?? '').trim();
         const detail = stderr ? firstLine(stderr) : `exit code ${error.exitCode ?? '?'}`;
         error.message = `${argv[0] ?? 'command'} failed in the ${service} container: ${detail}`;
+      }
+      throw error;
+    }
+  }
+
+  private async runOneOff(
+    service: string,
+    argv: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const [entrypoint, ...rest] = argv;
+    if (!entrypoint) throw new Error('runOneOff needs a command');
+    try {
+      return (
+        await this.run(
+          ['run', '--rm', '--no-deps', '-T', '--entrypoint', entrypoint, service, ...rest],
+          {
+            ...(signal ? { signal } : {}),
+          },
+        )
+      ).stdout;
+    } catch (error) {
+      if (error instanceof ExecaError && !error.isCanceled) {
+        const stderr = String(error.stderr ?? '').trim();
+        const detail = stderr
+          ? firstLine(
+              stderr
+                .split('\n')
+                .filter((line) => !/^(Creating|Starting) /.test(line))
+                .join('\n'),
+            )
+          : `exit code ${error.exitCode ?? '?'}`;
+        error.message = `${entrypoint} failed in a one-off ${service} container: ${detail}`;
       }
       throw error;
     }

@@ -45,6 +45,7 @@ function shareListing(compose: Compose, format: string, signal?: AbortSignal): P
   return compose.execCapture(
     compose.project.dbService,
     ['find', backupDir, '-mindepth', '1', '-maxdepth', '1', '-type', 'f', '-printf', format],
-    signal ? { signal } : {},
+    // The share stays readable when the database itself will not start.
+    { oneOffWhenDown: true, ...(signal ? { signal } : {}) },
   );
 }

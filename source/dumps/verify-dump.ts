@@ -46,20 +46,34 @@ export async function verifyDumpInContainer(
   compose: Compose,
   pathInContainer: string,
   signal?: AbortSignal,
+  options: { oneOffWhenDown?: boolean } = {},
 ): Promise<void> {
   let failedCheck: number | undefined;
+  const noteFailure = (line: string) => {
+    const match = /^ovena-verify-failed (\d+)$/.exec(line.trim());
+    if (match) failedCheck = Number(match[1]);
+  };
+  const argv = ['sh', '-c', verifyScript, 'ovena-verify', pathInContainer];
   try {
-    await compose.execStream(
-      compose.project.dbService,
-      ['sh', '-c', verifyScript, 'ovena-verify', pathInContainer],
-      {
+    const { dbService } = compose.project;
+    if (
+      options.oneOffWhenDown &&
+      (await compose.serviceState(dbService, signal)).state !== 'running'
+    ) {
+      // A database that will not start: read the dump in a one-off container instead.
+      await compose
+        .execCapture(dbService, argv, { oneOffWhenDown: true, ...(signal ? { signal } : {}) })
+        .catch((error: unknown) => {
+          for (const line of String((error as { stderr?: unknown }).stderr ?? '').split('\n'))
+            noteFailure(line);
+          throw error;
+        });
+    } else {
+      await compose.execStream(dbService, argv, {
         ...(signal ? { signal } : {}),
-        onStderrLine: (line) => {
-          const match = /^ovena-verify-failed (\d+)$/.exec(line.trim());
-          if (match) failedCheck = Number(match[1]);
-        },
-      },
-    );
+        onStderrLine: noteFailure,
+      });
+    }
   } catch (error) {
     const failure = failedCheck === undefined ? undefined : describeVerifyFailure(failedCheck);
     if (failure && !signal?.aborted) {

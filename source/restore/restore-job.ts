@@ -3,7 +3,7 @@ import type { Compose } from '../compose/compose.ts';
 import { backupDir, restoreCandidates } from '../dumps/dump-name.ts';
 import { type DumpFile, listDumps } from '../dumps/list-dumps.ts';
 import { verifyDumpInContainer } from '../dumps/verify-dump.ts';
-import { ExitCode, OvenaError } from '../errors.ts';
+import { ExitCode, messageOf, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import type { Job, Progress } from '../jobs/job.ts';
 import { SkipStep } from '../jobs/job.ts';
@@ -99,12 +99,29 @@ export async function preflightRestore(
   options: PreflightOptions,
 ): Promise<RestorePlan> {
   const { signal, onStatus } = options;
-  const startedDatabase = await ensureDatabaseRunning(compose, signal, onStatus);
+  let startedDatabase = false;
+  let databaseBroken: string | undefined;
+  try {
+    startedDatabase = await ensureDatabaseRunning(compose, signal, onStatus);
+  } catch (error) {
+    // The disaster this tool exists for: the database will not start. The dump can still be read
+    // in a one-off container, and the restore replaces the broken database; no safety dump.
+    signal.throwIfAborted();
+    databaseBroken = messageOf(error);
+    onStatus?.(
+      `the database does not start (${databaseBroken}): reading the dump in a one-off container; no safety dump can be made`,
+    );
+    // Its restart loop serves nothing, and compose v1 links a one-off container to the service's
+    // running ones (which host networking refuses): stop it first.
+    await compose.stop([compose.project.dbService], signal);
+  }
   try {
     const file = typeof dump === 'string' ? await resolveDump(compose, dump, signal) : dump;
     const path = `${backupDir}/${file.name}`;
     onStatus?.(`checking ${file.name} (${formatBytes(file.sizeBytes)}) from end to end`);
-    await verifyDumpInContainer(compose, path, signal);
+    await verifyDumpInContainer(compose, path, signal, {
+      oneOffWhenDown: databaseBroken !== undefined,
+    });
     onStatus?.(`${file.name}: complete gzip stream, pg_dump header and completion comment found`);
 
     let marker = await readMarker(options.stateDir);
@@ -116,7 +133,9 @@ export async function preflightRestore(
       marker = undefined;
     }
     const volume = await findDataVolume(compose, signal);
-    const database = await summarizeDatabase(compose, signal).catch(() => undefined);
+    const database = databaseBroken
+      ? undefined
+      : await summarizeDatabase(compose, signal).catch(() => undefined);
     const orthancState = await compose.serviceState(compose.project.orthancService, signal);
     const orthancRunning = orthancState.state === 'running';
     const orthanc = orthancRunning
@@ -134,6 +153,11 @@ export async function preflightRestore(
       };
     else if (database && database.tables === 0)
       safetyDump = { make: false, reason: 'the current database is empty' };
+    else if (databaseBroken)
+      safetyDump = {
+        make: false,
+        reason: `the current database does not start (${databaseBroken})`,
+      };
     else if (!database)
       safetyDump = { make: false, reason: 'the current database could not be read' };
 
