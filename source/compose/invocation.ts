@@ -88,14 +88,19 @@ ovena_kill_group() {
       rest=\${line##*) }
       set -- $rest
       [ "$3" = "$group" ] || continue
-      members="$members \${dir#/proc/}:$2"
+      members="$members \${dir#/proc/}"
       parents="$parents$2 "
     done
     [ -n "$members" ] || return 0
-    for entry in $members; do
-      pid=\${entry%%:*}; parent=\${entry#*:}
+    for pid in $members; do
       case "$parents" in *" $pid "*) continue ;; esac
-      [ "$parent" = 1 ] && continue
+      # Read the parent again right before the signal: it may have exited since the scan.
+      { read -r line < "/proc/$pid/stat"; } 2>/dev/null || continue
+      name=\${line#*(}; name=\${name%%)*}; rest=\${line##*) }
+      set -- $rest
+      [ "$2" = 1 ] && continue
+      # A sleep ends by itself within a second; signalling it only widens the race above.
+      [ "$name" = sleep ] && [ "$rounds" -lt 30 ] && continue
       kill -s TERM "$pid" 2>/dev/null
     done
     rounds=$((rounds + 1))
