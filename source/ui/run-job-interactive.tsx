@@ -1,6 +1,7 @@
 import { render } from 'ink';
 import type { Io } from '../cli/context.ts';
 import type { Job, JobResult } from '../jobs/job.ts';
+import { inkOptions } from './ink-options.ts';
 import { JobApp } from './job-app.tsx';
 
 export async function runJobInteractive(
@@ -17,13 +18,7 @@ export async function runJobInteractive(
         result = value;
       }}
     />,
-    {
-      stdout: io.stdout as NodeJS.WriteStream,
-      stdin: io.stdin as NodeJS.ReadStream,
-      stderr: io.stderr as NodeJS.WriteStream,
-      exitOnCtrlC: false,
-      patchConsole: false,
-    },
+    inkOptions(io),
   );
   await instance.waitUntilExit();
   if (!result) throw new Error('job ended without a result');

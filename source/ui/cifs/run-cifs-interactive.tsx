@@ -14,6 +14,7 @@ import { executeJob } from '../../jobs/execute-job.ts';
 import { acquireHostLock } from '../../lock/host-lock.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
 import { collectStatus } from '../../status/collect-status.ts';
+import { inkOptions } from '../ink-options.ts';
 import { type FormResult, ShareForm } from './share-form.tsx';
 
 /** Renders one screen until it reports a result; the side effects happen after it unmounts. */
@@ -28,13 +29,7 @@ async function ask<T>(
       result = value;
       settled = true;
     }),
-    {
-      stdout: context.io.stdout as NodeJS.WriteStream,
-      stdin: context.io.stdin as NodeJS.ReadStream,
-      stderr: context.io.stderr as NodeJS.WriteStream,
-      exitOnCtrlC: false,
-      patchConsole: false,
-    },
+    inkOptions(context.io),
   );
   await instance.waitUntilExit();
   if (!settled) throw new Error('screen closed without an answer');

@@ -7,6 +7,7 @@ import type { Compose } from '../../compose/compose.ts';
 import { exitCodeOf, messageOf } from '../../errors.ts';
 import type { Job } from '../../jobs/job.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
+import { inkOptions } from '../ink-options.ts';
 import { defaultSources } from './default-sources.ts';
 import { HomeApp } from './home-app.tsx';
 import type { TaskId } from './home-model.ts';
@@ -135,13 +136,7 @@ export async function runHome(options: {
           {...(previous ? { initialTask: previous } : {})}
           {...(options.maxAgeMs === undefined ? {} : { maxAgeMs: options.maxAgeMs })}
         />,
-        {
-          stdout,
-          stdin: context.io.stdin as NodeJS.ReadStream,
-          stderr: context.io.stderr as NodeJS.WriteStream,
-          exitOnCtrlC: false,
-          patchConsole: false,
-        },
+        inkOptions(context.io),
       );
       await instance.waitUntilExit();
       if (!requested) return;

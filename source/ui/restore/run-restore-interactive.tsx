@@ -7,6 +7,7 @@ import { stopSignals } from '../../jobs/execute-job.ts';
 import { acquireHostLock } from '../../lock/host-lock.ts';
 import { preflightRestore, restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
 import { safetyDumper } from '../../restore/safety-dumper.ts';
+import { inkOptions } from '../ink-options.ts';
 import { RestoreApp, type RestoreServices } from './restore-app.tsx';
 
 /** Picker → confirmation → live job → start question → verdict, on a terminal. */
@@ -46,13 +47,7 @@ export async function runRestoreInteractive(
           exitCode = code;
         }}
       />,
-      {
-        stdout: context.io.stdout as NodeJS.WriteStream,
-        stdin: context.io.stdin as NodeJS.ReadStream,
-        stderr: context.io.stderr as NodeJS.WriteStream,
-        exitOnCtrlC: false,
-        patchConsole: false,
-      },
+      inkOptions(context.io),
     );
     await instance.waitUntilExit();
     return exitCode;
