@@ -127,25 +127,26 @@ describe('restore picker', () => {
   });
 });
 
-describe('restore confirmation', () => {
-  async function atConfirm(calls: Calls, job?: Job) {
-    let exitCode: number | undefined;
-    const app = render(
-      <RestoreApp
-        services={fakeServices(calls, job)}
-        file="nightly.sql.gz"
-        now={now}
-        controller={new AbortController()}
-        onExit={(code) => {
-          exitCode = code;
-        }}
-      />,
-    );
-    await waitFor(() => (app.lastFrame() ?? '').includes('DESTROY'), 2000, 'confirmation');
-    await tick();
-    return { ...app, exitCode: () => exitCode };
-  }
+/** Renders the restore screen up to its typed confirmation. */
+async function atConfirm(calls: Calls, job?: Job, startJob?: Job) {
+  let exitCode: number | undefined;
+  const app = render(
+    <RestoreApp
+      services={fakeServices(calls, job, startJob)}
+      file="nightly.sql.gz"
+      now={now}
+      controller={new AbortController()}
+      onExit={(code) => {
+        exitCode = code;
+      }}
+    />,
+  );
+  await waitFor(() => (app.lastFrame() ?? '').includes('DESTROY'), 2000, 'confirmation');
+  await tick();
+  return { ...app, exitCode: () => exitCode };
+}
 
+describe('restore confirmation', () => {
   it('says what is destroyed and what is loaded, and whether a safety dump is made', async () => {
     const { lastFrame } = await atConfirm({ listed: 0, checked: [], ran: [] });
     const frame = lastFrame() ?? '';
@@ -252,20 +253,7 @@ describe('restore job views', () => {
         quickStep('verdict', 'Read a sample of instance files', 'all 3 sampled files read'),
       ],
     };
-    let exitCode: number | undefined;
-    const app = render(
-      <RestoreApp
-        services={fakeServices(calls, job, startJob)}
-        file="nightly.sql.gz"
-        now={now}
-        controller={new AbortController()}
-        onExit={(code) => {
-          exitCode = code;
-        }}
-      />,
-    );
-    await waitFor(() => (app.lastFrame() ?? '').includes('DESTROY'), 2000, 'confirmation');
-    await tick();
+    const app = await atConfirm(calls, job, startJob);
     app.stdin.write('nightly.sql.gz');
     await tick();
     app.stdin.write(enter);
@@ -274,8 +262,8 @@ describe('restore job views', () => {
     assert.match(app.lastFrame() ?? '', /✔ Load nightly\.sql\.gz .*· 1\.2 GB/);
     assert.match(app.lastFrame() ?? '', /✔ Check the loaded database .*· 14 tables/);
     app.stdin.write('y');
-    await waitFor(() => exitCode !== undefined, 3000, 'exit');
-    assert.equal(exitCode, 0);
+    await waitFor(() => app.exitCode() !== undefined, 3000, 'exit');
+    assert.equal(app.exitCode(), 0);
     const frame = app.lastFrame() ?? '';
     assert.match(frame, /✔ Check the loaded database/);
     assert.match(frame, /✔ Start Orthanc .*· up/);
