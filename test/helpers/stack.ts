@@ -45,9 +45,19 @@ export function parseExports(text: string): Record<string, string> {
   return env;
 }
 
-/** Brings up a fresh, empty stack of its own (ports from portBase) for one test file. */
-export async function startStack(name: string, portBase: number): Promise<Stack> {
+/**
+ * Brings up a fresh, empty stack of its own (ports from portBase) for one test file.
+ * OVENA_TEST_STACK_SLOT (0-9) shifts the name and ports so that several checkouts can run the
+ * same test file at once on one engine (test bases are at least 50 ports apart; a slot adds 5).
+ */
+export async function startStack(baseName: string, basePort: number): Promise<Stack> {
   await assertDockerEngine();
+  const slot = Number(process.env.OVENA_TEST_STACK_SLOT ?? '0');
+  if (!Number.isInteger(slot) || slot < 0 || slot > 9) {
+    throw new Error('OVENA_TEST_STACK_SLOT must be a digit 0-9');
+  }
+  const name = slot === 0 ? baseName : `${baseName}-s${slot}`;
+  const portBase = basePort + slot * 5;
   const { stdout } = await run(rig, ['up', '--name', name, '--port-base', String(portBase)], {
     timeout: 600_000,
     maxBuffer: 16 * 1024 * 1024,
