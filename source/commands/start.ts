@@ -1,6 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandContext } from '../cli/context.ts';
 import type { Compose } from '../compose/compose.ts';
-import { sleep } from '../compose/compose.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { executeJob } from '../jobs/execute-job.ts';
@@ -90,7 +90,7 @@ export async function waitForOrthanc(
     }
     if (Date.now() > deadline) throw new OvenaError(`Orthanc did not answer in time: ${lastError}`);
     report(`waiting for ${compose.project.orthancUrl}/system`);
-    await sleep(1000, signal);
+    await sleep(1000, undefined, { signal });
   }
 }
 

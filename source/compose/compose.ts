@@ -1,18 +1,22 @@
-import { randomBytes } from 'node:crypto';
-import { access, constants } from 'node:fs/promises';
-import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
 import { ExecaError, execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { ExitCode, OvenaError } from '../errors.ts';
-import { redactSecrets, registerSecrets } from '../secrets/redact.ts';
+import { registerSecrets } from '../secrets/redact.ts';
+import {
+  type ContainerState,
+  inspectContainer,
+  runningContainer,
+  type ServiceState,
+  serviceState,
+  type WaitHealthyOptions,
+  waitHealthy,
+} from './containers.ts';
+import { assertFilesExist, detectDocker } from './detect.ts';
+import { type ExecCaptureOptions, execCapture } from './exec.ts';
+import { type ExecStreamOptions, execStream } from './exec-stream.ts';
 import {
   type ComposeFlavor,
   composeInvocation,
-  dockerExecArgs,
-  type ExecOptions,
-  groupWrappedArgv,
-  killGroupArgv,
   psQuietArgs,
   stopArgs,
   upArgs,
@@ -24,144 +28,9 @@ import {
   projectInfo,
   secretsOf,
 } from './model.ts';
+import { firstLine, isMissingBinary, stderrOf } from './tool-errors.ts';
 
-export type ContainerState = {
-  id: string;
-  status: string;
-  running: boolean;
-  health: string | undefined;
-  startedAt: string | undefined;
-  exitCode: number | undefined;
-  mounts: Array<{ type: string; name: string | undefined; source: string; destination: string }>;
-};
-
-export type ServiceState = {
-  service: string;
-  containerId: string | undefined;
-  /** running, exited, created, restarting, paused, dead — or missing when no container exists. */
-  state: string;
-  health: string | undefined;
-  startedAt: string | undefined;
-};
-
-type RunOptions = { signal?: AbortSignal; input?: string };
-
-const daemonDownPattern =
-  /cannot connect to the docker daemon|is the docker daemon running|error during connect/i;
-const permissionPattern = /permission denied.*docker\.sock|got permission denied/i;
-
-function stderrOf(error: unknown): string {
-  if (error instanceof ExecaError) {
-    const stderr = typeof error.stderr === 'string' ? error.stderr : '';
-    return (stderr || error.shortMessage).trim();
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** The first meaningful line of a tool's error output, secrets removed. */
-export function firstLine(text: string): string {
-  // compose v1 quotes a changed volume's old and new mount options, passwords and all: never
-  // pass that on, not even redacted (a password may hold the characters redaction stops at).
-  const changed = /Configuration for volume "?([^\s"]+)"? specifies "?([^\s"]+)"? /.exec(text);
-  if (changed) {
-    return `the ${changed[2]} options of volume "${changed[1]}" changed in the compose file but docker still uses the old ones: run "ovena cifs apply ${changed[1]}" to recreate the volume`;
-  }
-  const lines = text
-    .split('\n')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '' && !/^(WARN|WARNING)/i.test(entry));
-  // "X is invalid because:" is followed by the reason on the next line: keep both, on one line.
-  let line = lines[0] ?? text.trim();
-  for (let index = 1; index < lines.length && line.endsWith(':'); index++)
-    line = `${line} ${lines[index]}`;
-  return redactSecrets(line);
-}
-
-function isMissingBinary(error: unknown): boolean {
-  return error instanceof ExecaError && error.code === 'ENOENT';
-}
-
-/** Finds an executable on PATH without running it (docker-compose v1 takes ~0.4 s just to start). */
-async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  for (const folder of (env.PATH ?? '').split(path.delimiter)) {
-    if (folder === '') continue;
-    try {
-      await access(path.join(folder, name), constants.X_OK);
-      return true;
-    } catch {
-      // not in this folder
-    }
-  }
-  return false;
-}
-
-async function composeFlavor(env: NodeJS.ProcessEnv): Promise<ComposeFlavor | undefined> {
-  const forced = env.OVENA_COMPOSE_FLAVOR;
-  if (forced === 'v1' || forced === 'v2') return forced;
-  try {
-    await execa('docker', ['compose', 'version'], { env, timeout: 20_000 });
-    return 'v2';
-  } catch {
-    return (await onPath('docker-compose', env)) ? 'v1' : undefined;
-  }
-}
-
-/** Detects the docker client, the daemon and the compose flavour, with one clear error for each failure. */
-export async function detectDocker(env: NodeJS.ProcessEnv): Promise<ComposeFlavor> {
-  // Both questions at once: this runs before every command.
-  const [daemon, flavor] = await Promise.allSettled([
-    execa('docker', ['version', '--format', '{{.Server.Version}}'], { env, timeout: 20_000 }),
-    composeFlavor(env),
-  ]);
-  if (daemon.status === 'rejected') {
-    const error: unknown = daemon.reason;
-    if (isMissingBinary(error)) {
-      throw new OvenaError(
-        'docker is not installed: install Docker Engine (Debian: apt-get install docker.io)',
-        ExitCode.dockerMissing,
-      );
-    }
-    const text = stderrOf(error);
-    if (permissionPattern.test(text)) {
-      throw new OvenaError(
-        'not allowed to talk to the Docker daemon: run ovena as root',
-        ExitCode.noPermission,
-      );
-    }
-    if (daemonDownPattern.test(text) || error instanceof ExecaError) {
-      throw new OvenaError(
-        `the Docker daemon is not reachable (${firstLine(text)}): start it (systemctl start docker)`,
-        ExitCode.unavailable,
-      );
-    }
-    throw error;
-  }
-  if (flavor.status === 'fulfilled' && flavor.value) return flavor.value;
-  throw new OvenaError(
-    'docker compose is not installed: install the compose plugin (docker-compose-plugin) or docker-compose',
-    ExitCode.dockerMissing,
-  );
-}
-
-async function assertFilesExist(files: readonly string[]): Promise<void> {
-  for (const file of files) {
-    try {
-      await access(file, constants.R_OK);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EACCES') {
-        throw new OvenaError(
-          `cannot read compose file ${file}: run ovena as root`,
-          ExitCode.noPermission,
-        );
-      }
-      throw new OvenaError(
-        `compose file ${file} does not exist: pass --compose-file=PATH or set OVENA_COMPOSE_FILE (the template is docker/docker-compose.yml)`,
-        ExitCode.noInput,
-      );
-    }
-  }
-}
+export type RunOptions = { signal?: AbortSignal; input?: string };
 
 export type ComposeOptions = {
   files: string[];
@@ -170,10 +39,6 @@ export type ComposeOptions = {
   flavor?: ComposeFlavor;
 };
 
-/**
- * The only module that runs docker. Containers are found by `compose ps -q SERVICE` and
- * `docker inspect`, never by name (v1 and v2 name them differently).
- */
 export class Compose {
   readonly files: string[];
   readonly env: NodeJS.ProcessEnv;
@@ -296,273 +161,44 @@ export class Compose {
     return ids[0];
   }
 
-  async inspect(containerId: string, signal?: AbortSignal): Promise<ContainerState | undefined> {
-    let text: string;
-    try {
-      text = await this.docker(['inspect', containerId], { signal });
-    } catch (error) {
-      if (error instanceof ExecaError && error.isCanceled) throw error;
-      return undefined;
-    }
-    const [entry] = JSON.parse(text) as Array<{
-      Id: string;
-      State: {
-        Status: string;
-        Running: boolean;
-        StartedAt?: string;
-        ExitCode?: number;
-        Health?: { Status: string };
-      };
-      Mounts?: Array<{ Type: string; Name?: string; Source: string; Destination: string }>;
-    }>;
-    if (!entry) return undefined;
-    return {
-      id: entry.Id,
-      status: entry.State.Status,
-      running: entry.State.Running,
-      health: entry.State.Health?.Status,
-      startedAt: entry.State.StartedAt,
-      exitCode: entry.State.ExitCode,
-      mounts: (entry.Mounts ?? []).map((mount) => ({
-        type: mount.Type,
-        name: mount.Name,
-        source: mount.Source,
-        destination: mount.Destination,
-      })),
-    };
+  /** Forgets a cached container id (the container was removed behind our back). */
+  forgetContainer(service: string): void {
+    this.containerIds.delete(service);
   }
 
-  async serviceState(service: string, signal?: AbortSignal): Promise<ServiceState> {
-    let containerId = await this.containerId(service, signal);
-    let state = containerId ? await this.inspect(containerId, signal) : undefined;
-    if (containerId && !state) {
-      // Removed behind our back (docker rm): ask compose again.
-      this.containerIds.delete(service);
-      containerId = await this.containerId(service, signal);
-      state = containerId ? await this.inspect(containerId, signal) : undefined;
-    }
-    return {
-      service,
-      containerId,
-      state: state?.status ?? 'missing',
-      // A stopped container keeps its last health status; it means nothing once stopped.
-      health: state?.running ? state.health : undefined,
-      startedAt: state?.startedAt,
-    };
+  inspect(containerId: string, signal?: AbortSignal): Promise<ContainerState | undefined> {
+    return inspectContainer(this, containerId, signal);
+  }
+
+  serviceState(service: string, signal?: AbortSignal): Promise<ServiceState> {
+    return serviceState(this, service, signal);
   }
 
   /** The running container of a service, or a clear error saying it is not running. */
-  async runningContainer(service: string, signal?: AbortSignal): Promise<string> {
-    const state = await this.serviceState(service, signal);
-    if (!state.containerId || state.state !== 'running') {
-      throw new OvenaError(
-        `the ${service} service is not running (${state.state}): start it with "ovena start"`,
-        ExitCode.unavailable,
-      );
-    }
-    return state.containerId;
+  runningContainer(service: string, signal?: AbortSignal): Promise<string> {
+    return runningContainer(this, service, signal);
   }
 
-  /**
-   * Polls `docker inspect` until the service's container is healthy (or running, when it has no
-   * healthcheck). Works on compose v1, which has no `up --wait`.
-   */
-  async waitHealthy(
-    service: string,
-    options: {
-      signal?: AbortSignal;
-      timeoutMs?: number;
-      intervalMs?: number;
-      onState?: (state: ServiceState) => void;
-    } = {},
-  ): Promise<void> {
-    const deadline = Date.now() + (options.timeoutMs ?? 180_000);
-    for (;;) {
-      options.signal?.throwIfAborted();
-      const state = await this.serviceState(service, options.signal);
-      options.onState?.(state);
-      if (state.state === 'running' && (state.health === undefined || state.health === 'healthy'))
-        return;
-      // `restarting` means it already exited once: a crash loop, not a slow start.
-      if (['exited', 'dead', 'missing', 'restarting'].includes(state.state)) {
-        throw new OvenaError(
-          `the ${service} container is ${state.state}: see "docker logs ${state.containerId?.slice(0, 12) ?? service}"`,
-          ExitCode.unavailable,
-        );
-      }
-      if (Date.now() > deadline) {
-        throw new OvenaError(
-          `the ${service} service did not become healthy in time (health: ${state.health ?? 'none'})`,
-          ExitCode.unavailable,
-        );
-      }
-      await sleep(options.intervalMs ?? 500, options.signal);
-    }
+  /** Polls `docker inspect` until the service is healthy (or running, without a healthcheck). */
+  waitHealthy(service: string, options: WaitHealthyOptions = {}): Promise<void> {
+    return waitHealthy(this, service, options);
   }
 
-  /**
-   * Runs a short command in a service's container and returns its output. With `oneOffWhenDown`,
-   * a service that is not running (stopped, or crash-looping in a disaster) gets a one-off
-   * container of its own (`compose run --rm --no-deps`, entrypoint replaced) with the same volumes,
-   * so the share can still be read.
-   */
-  async execCapture(
+  /** A short command in a service's container (or a one-off container); returns its output. */
+  execCapture(
     service: string,
     argv: readonly string[],
-    options: RunOptions & ExecOptions & { oneOffWhenDown?: boolean } = {},
+    options: ExecCaptureOptions = {},
   ): Promise<string> {
-    if (options.oneOffWhenDown) {
-      const state = await this.serviceState(service, options.signal);
-      if (state.state !== 'running') return this.runOneOff(service, argv, options.signal);
-    }
-    const containerId = await this.runningContainer(service, options.signal);
-    try {
-      const result = await execa(
-        'docker',
-        dockerExecArgs(containerId, argv, { ...options, interactive: options.input !== undefined }),
-        {
-          env: this.env,
-          cancelSignal: options.signal,
-          forceKillAfterDelay: 5000,
-          ...(options.input === undefined ? {} : { input: options.input }),
-        },
-      );
-      return result.stdout;
-    } catch (error) {
-      // execa's message quotes the whole command line (scripts, SQL): the operator gets one line.
-      // The error keeps exitCode and stderr for callers that tell failures apart.
-      if (error instanceof ExecaError && !error.isCanceled) {
-        const stderr = String(error.stderr ?? '').trim();
-        const detail = stderr ? firstLine(stderr) : `exit code ${error.exitCode ?? '?'}`;
-        error.message = `${argv[0] ?? 'command'} failed in the ${service} container: ${detail}`;
-      }
-      throw error;
-    }
+    return execCapture(this, service, argv, options);
   }
 
-  private async runOneOff(
+  /** A long command in a container, unbuffered; an abort kills its process group in there. */
+  execStream(
     service: string,
     argv: readonly string[],
-    signal?: AbortSignal,
-  ): Promise<string> {
-    const [entrypoint, ...rest] = argv;
-    if (!entrypoint) throw new Error('runOneOff needs a command');
-    try {
-      return (
-        await this.run(
-          ['run', '--rm', '--no-deps', '-T', '--entrypoint', entrypoint, service, ...rest],
-          {
-            ...(signal ? { signal } : {}),
-          },
-        )
-      ).stdout;
-    } catch (error) {
-      if (error instanceof ExecaError && !error.isCanceled) {
-        const stderr = String(error.stderr ?? '').trim();
-        const detail = stderr
-          ? firstLine(
-              stderr
-                .split('\n')
-                .filter((line) => !/^(Creating|Starting) /.test(line))
-                .join('\n'),
-            )
-          : `exit code ${error.exitCode ?? '?'}`;
-        error.message = `${entrypoint} failed in a one-off ${service} container: ${detail}`;
-      }
-      throw error;
-    }
-  }
-
-  /**
-   * Runs a long command in a container without buffering its output. On abort the command's whole
-   * process group inside the container is killed (the docker client alone would leave it running).
-   */
-  async execStream(
-    service: string,
-    argv: readonly string[],
-    options: {
-      signal?: AbortSignal;
-      stdin?: Readable;
-      stdout?: Writable;
-      onStderrLine?: (line: string) => void;
-      env?: Record<string, string>;
-    } = {},
+    options: ExecStreamOptions = {},
   ): Promise<void> {
-    const containerId = await this.runningContainer(service, options.signal);
-    const pidFile = `/tmp/ovena-exec-${randomBytes(6).toString('hex')}.pid`;
-    const subprocess = execa(
-      'docker',
-      dockerExecArgs(containerId, groupWrappedArgv(pidFile, argv), {
-        interactive: options.stdin !== undefined,
-        env: options.env,
-      }),
-      {
-        env: this.env,
-        buffer: false,
-        stdin: options.stdin ? 'pipe' : 'ignore',
-        stdout: options.stdout ? 'pipe' : 'ignore',
-        stderr: 'pipe',
-        reject: false,
-      },
-    );
-    if (options.stdin && subprocess.stdin) options.stdin.pipe(subprocess.stdin);
-    if (options.stdout && subprocess.stdout) subprocess.stdout.pipe(options.stdout, { end: false });
-    const stderrLines: string[] = [];
-    let pending = '';
-    subprocess.stderr?.setEncoding('utf8');
-    subprocess.stderr?.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        stderrLines.push(line);
-        if (stderrLines.length > 50) stderrLines.shift();
-        options.onStderrLine?.(line);
-      }
-    });
-    const onAbort = () => {
-      void execa('docker', dockerExecArgs(containerId, killGroupArgv(pidFile)), {
-        env: this.env,
-        reject: false,
-      }).then(() => {
-        setTimeout(() => subprocess.kill('SIGTERM'), 3000).unref();
-      });
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const result = await subprocess;
-      if (pending !== '') {
-        stderrLines.push(pending);
-        options.onStderrLine?.(pending);
-      }
-      options.signal?.throwIfAborted();
-      if (result.exitCode !== 0) {
-        const last =
-          stderrLines.filter((line) => line.trim() !== '').at(-1) ?? `exit code ${result.exitCode}`;
-        throw new OvenaError(
-          `${argv[0] ?? 'command'} failed in the ${service} container: ${redactSecrets(last.trim())}`,
-        );
-      }
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-    }
+    return execStream(this, service, argv, options);
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

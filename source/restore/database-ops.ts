@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ExecaError } from 'execa';
 import type { Compose } from '../compose/compose.ts';
-import { sleep } from '../compose/compose.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 
 /** PostgreSQL's data directory in the db container (official image up to version 17). */
@@ -176,7 +175,7 @@ export async function waitDatabaseReady(
         );
       }
     }
-    await sleep(500, signal);
+    await sleep(500, undefined, { signal });
   }
 }
 
@@ -220,25 +219,15 @@ export async function loadDump(
   },
 ): Promise<void> {
   const { dbService, dbUser, dbName } = compose.project;
-  let pending = '';
-  const stdout = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      pending += chunk.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const match = /^ovena-pos (\d+)$/.exec(line.trim());
-        if (match?.[1]) options.onPosition(Number(match[1]));
-      }
-      callback();
-    },
-  });
   await compose.execStream(
     dbService,
     ['sh', '-c', loadScript, 'ovena-load', path, dbUser, dbName],
     {
       signal: options.signal,
-      stdout,
+      onStdoutLine: (line) => {
+        const match = /^ovena-pos (\d+)$/.exec(line.trim());
+        if (match?.[1]) options.onPosition(Number(match[1]));
+      },
       ...(options.onStderrLine ? { onStderrLine: options.onStderrLine } : {}),
     },
   );

@@ -1,5 +1,6 @@
 import { readShares } from '../cifs/shares.ts';
-import type { Compose, ServiceState } from '../compose/compose.ts';
+import type { Compose } from '../compose/compose.ts';
+import type { ServiceState } from '../compose/containers.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
 import { readSchedule, type ScheduleState } from '../schedule/schedule.ts';

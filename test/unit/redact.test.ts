@@ -29,7 +29,7 @@ describe('redactSecrets', () => {
 
 describe('compose error lines', () => {
   it('never passes on compose v1 volume-change errors, which quote both passwords', async () => {
-    const { firstLine } = await import('../../source/compose/compose.ts');
+    const { firstLine } = await import('../../source/compose/tool-errors.ts');
     const text =
       'Configuration for volume images specifies o addr=nas,username=u,password=new pass"x,vers=3.0, but a volume with the same name uses a different o (addr=nas,username=u,password=old secret,vers=3.0). If you wish to use the new configuration, please remove the existing volume "p_images" first:\n$ docker volume rm p_images';
     const line = firstLine(text);
@@ -39,7 +39,7 @@ describe('compose error lines', () => {
   });
 
   it('joins "invalid because:" with its reason', async () => {
-    const { firstLine } = await import('../../source/compose/compose.ts');
+    const { firstLine } = await import('../../source/compose/tool-errors.ts');
     assert.equal(
       firstLine(
         "The Compose file './a.yml' is invalid because:\nservices.db.ports contains an invalid type",
