@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ExitCode, OvenaError, UsageError } from '../errors.ts';
+import { isPasswordKey } from '../secrets/password-options.ts';
 import { mask } from '../secrets/redact.ts';
 import {
   driverOptNode,
@@ -100,7 +101,7 @@ export function summarize(share: CifsShare): ShareSummary {
     // Any other option naming a password (e.g. the kernel's password2= for rotation) is masked.
     otherOptions: share.options
       .filter((option) => !known.has(option.key.toLowerCase()))
-      .map((option) => (/pass/i.test(option.key) ? `${option.key}=${mask}` : option.raw)),
+      .map((option) => (isPasswordKey(option.key) ? `${option.key}=${mask}` : option.raw)),
     configured: isConfigured(share),
   };
 }

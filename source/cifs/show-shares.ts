@@ -1,3 +1,4 @@
+import { maskPasswordOptions } from '../secrets/password-options.ts';
 import { mask } from '../secrets/redact.ts';
 import type { ShareSummary } from './shares.ts';
 
@@ -28,8 +29,5 @@ export function shareLines(shares: readonly ShareSummary[]): string[] {
 
 /** The `o` string with every password value replaced by the mask (for previews). */
 export function maskOptionText(text: string): string {
-  return text.replace(
-    /(^|,)([a-z0-9_]*pass[a-z0-9_]*=)((?:[^,]|,,)*)/gi,
-    (_match, lead, key) => `${lead}${key}${mask}`,
-  );
+  return maskPasswordOptions(text, mask);
 }

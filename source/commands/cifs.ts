@@ -10,7 +10,7 @@ import {
   summarize,
 } from '../cifs/shares.ts';
 import { shareLines } from '../cifs/show-shares.ts';
-import { replaceComposeFile, secretSpellings } from '../cifs/write-compose-file.ts';
+import { replaceComposeFile } from '../cifs/write-compose-file.ts';
 import type { CommandContext } from '../cli/context.ts';
 import { writeLine } from '../cli/context.ts';
 import { booleanOption, stringOption } from '../cli/parse-args.ts';
@@ -19,6 +19,7 @@ import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import { acquireHostLock } from '../lock/host-lock.ts';
+import { secretSpellings } from '../secrets/password-options.ts';
 import { collectStatus } from '../status/collect-status.ts';
 import { statusLines } from './status.ts';
 

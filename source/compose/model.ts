@@ -1,4 +1,5 @@
 import { ExitCode, OvenaError } from '../errors.ts';
+import { isSecretVariable, passwordOptionValues } from '../secrets/password-options.ts';
 
 /** The parts of `compose config` output ovena reads. Values are already interpolated by compose. */
 export type ServiceModel = {
@@ -178,15 +179,12 @@ export function secretsOf(model: ComposeModel): string[] {
   const secrets: string[] = [];
   for (const service of Object.values(model.services)) {
     for (const [key, value] of Object.entries(service.environment)) {
-      if (/PASSWORD|SECRET/i.test(key)) secrets.push(value);
+      if (isSecretVariable(key)) secrets.push(value);
     }
   }
   for (const volume of Object.values(model.volumes)) {
     const options = volume.driverOpts.o ?? '';
-    for (const match of options.matchAll(/(?:^|,)[a-z0-9_]*pass[a-z0-9_]*=((?:[^,]|,,)*)/gi)) {
-      const raw = match[1] ?? '';
-      secrets.push(raw, raw.replaceAll(',,', ','));
-    }
+    for (const raw of passwordOptionValues(options)) secrets.push(raw, raw.replaceAll(',,', ','));
   }
   return secrets.filter((secret) => secret.length > 0);
 }

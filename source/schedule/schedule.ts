@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, OvenaError, UsageError } from '../errors.ts';
+import { syncDirectory, writeFileAtomic } from '../files/write-file-atomic.ts';
 
 export const schedules = ['hourly', 'daily', 'weekly'] as const;
 export type Frequency = (typeof schedules)[number];
@@ -53,31 +53,10 @@ export async function readSchedule(cronDir: string): Promise<ScheduleState> {
   return { schedule: first.frequency, path: first.path, extra: rest.map((entry) => entry.path) };
 }
 
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Puts a fresh copy of the packaged wrapper into `folder` atomically (dotted temp name: run-parts skips it). */
 async function installInto(folder: string, source: string): Promise<string> {
   const target = path.join(folder, wrapperName);
-  const temporary = path.join(folder, `.${wrapperName}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await copyFile(source, temporary);
-    await chmod(temporary, 0o755);
-    const handle = await open(temporary, 'r');
-    await handle.sync();
-    await handle.close();
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await syncFolder(folder);
+  await writeFileAtomic(target, await readFile(source), { mode: 0o755 });
   return target;
 }
 
@@ -109,8 +88,8 @@ export async function setSchedule(
           await installInto(folder, before.path);
           await rm(before.path, { force: true });
         }
-        await syncFolder(folder);
-        await syncFolder(path.dirname(before.path));
+        await syncDirectory(folder);
+        await syncDirectory(path.dirname(before.path));
       } else if (!before.path) {
         await installInto(folder, options.wrapperSource ?? packagedWrapper);
       }

@@ -1,14 +1,7 @@
+import { passwordTextPatterns } from './password-options.ts';
+
 /** What replaces a secret in anything ovena prints. */
 export const mask = '••••';
-
-const patterns: RegExp[] = [
-  // CIFS mount options: password=..., password2=... (a `,,` inside the value is an escaped comma)
-  /(\b[a-z0-9_]*pass[a-z0-9_]*=)((?:[^,\s"']|,,)+)/gi,
-  // KEY: value / KEY=value where the key names a password or secret
-  /(\b[A-Z0-9_]*(?:PASSWORD|SECRET)[A-Z0-9_]*\b["']?\s*[:=]\s*["']?)([^\s"',]+)/gi,
-  // URLs with credentials
-  /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)([^@\s/]+)(?=@)/gi,
-];
 
 /**
  * Secret values this process has read (the compose file's passwords): every redaction replaces
@@ -33,7 +26,7 @@ export function redactSecrets(text: string, knownSecrets: Iterable<string> = [])
   for (const secret of secrets) {
     if (secret.length >= 3) result = result.split(secret).join(mask);
   }
-  for (const pattern of patterns) {
+  for (const pattern of passwordTextPatterns) {
     result = result.replace(pattern, (_match, prefix: string) => `${prefix}${mask}`);
   }
   return result;

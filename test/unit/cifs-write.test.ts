@@ -6,8 +6,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { replaceComposeFile, secretSpellings } from '../../source/cifs/write-compose-file.ts';
+import { replaceComposeFile } from '../../source/cifs/write-compose-file.ts';
 import { Compose } from '../../source/compose/compose.ts';
+import { secretSpellings } from '../../source/secrets/password-options.ts';
 import { ovena } from '../helpers/stack.ts';
 
 const run = promisify(execFile);
