@@ -2,17 +2,10 @@ import type { Compose } from '../compose/compose.ts';
 import { backupDir } from '../dumps/dump-name.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
-import type { Job, Progress } from '../jobs/job.ts';
+import type { Job } from '../jobs/job.ts';
 import { acquireHostLock, type HostLock } from '../lock/host-lock.ts';
 import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
-import {
-  type DumpProgress,
-  dumpToTemporary,
-  finalPathOf,
-  publishDump,
-  temporaryName,
-  verifyTemporary,
-} from './dump-to-share.ts';
+import { dumpSteps, dumpTarget } from './dump-steps.ts';
 import { killOrphanPipelines, removeStaleTemporaries } from './stale-cleanup.ts';
 
 /**
@@ -66,30 +59,13 @@ export type BackupOutcome = {
   locked: boolean;
 };
 
-export function describeDumpProgress(progress: DumpProgress, elapsedMs: number): string {
-  const parts = [`${formatBytes(progress.bytes)} written`];
-  if (elapsedMs > 0 && progress.bytes > 0) parts.push(formatRate(progress.bytes, elapsedMs));
-  if (progress.currentTable) parts.push(`table ${progress.currentTable}`);
-  return parts.join(', ');
-}
-
-/** The dump step's progress: tables done out of the catalog's count, with bytes, rate and table. */
-export function dumpStepProgress(update: DumpProgress, elapsedMs: number): Progress {
-  return {
-    done: update.tablesDone,
-    ...(update.tablesTotal === undefined ? {} : { total: update.tablesTotal }),
-    unit: 'items',
-    detail: describeDumpProgress(update, elapsedMs),
-  };
-}
-
 /** check share, lock, dump + compress, verify, publish. The caller releases `state.lock`. */
 export function backupJob(
   compose: Compose,
   options: { fileName: string; stateDir: string },
 ): { job: Job; state: { lock?: HostLock; outcome: BackupOutcome } } {
-  const finalPath = finalPathOf(options.fileName);
-  const temporaryPath = `${backupDir}/${temporaryName(options.fileName)}`;
+  const target = dumpTarget(options.fileName);
+  const { finalPath } = target;
   const state: { lock?: HostLock; outcome: BackupOutcome } = {
     outcome: { file: finalPath, sizeBytes: 0, durationMs: 0, locked: false },
   };
@@ -134,39 +110,12 @@ export function backupJob(
           return { summary: notes.join('; ') || undefined };
         },
       },
-      {
-        id: 'dump',
-        title: 'Dump and compress (pg_dump | gzip, inside the db container)',
-        async run({ signal, progress }) {
-          const dumpStart = Date.now();
-          const { sizeBytes } = await dumpToTemporary(compose, {
-            fileName: options.fileName,
-            temporaryPath,
-            signal,
-            onProgress: (update) => progress(dumpStepProgress(update, Date.now() - dumpStart)),
-          });
-          const elapsed = Date.now() - dumpStart;
-          return {
-            summary: `${formatBytes(sizeBytes)} compressed, ${formatRate(sizeBytes, elapsed)}`,
-          };
-        },
-      },
-      {
-        id: 'verify',
-        title: 'Verify the dump (complete gzip, pg_dump header and end)',
-        async run({ signal }) {
-          await verifyTemporary(compose, temporaryPath, signal);
-        },
-      },
-      {
-        id: 'publish',
-        title: `Publish as ${finalPath} (atomic rename)`,
-        async run({ signal }) {
-          const sizeBytes = await publishDump(compose, temporaryPath, finalPath, signal);
+      ...dumpSteps(compose, target, {
+        onPublished: (sizeBytes) => {
           state.outcome.sizeBytes = sizeBytes;
           state.outcome.durationMs = Date.now() - started;
         },
-      },
+      }),
     ],
     describeState: (stoppedAt) => {
       if (stoppedAt === 'check-share' || stoppedAt === 'lock') return 'nothing was written';

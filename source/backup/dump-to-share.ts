@@ -33,8 +33,6 @@ export type DumpOptions = {
   fileName: string;
   signal?: AbortSignal;
   onProgress?: (progress: DumpProgress) => void;
-  /** Called with the temporary path once it is chosen (for logs). */
-  onTemporary?: (path: string) => void;
 };
 
 /**
@@ -215,22 +213,6 @@ export async function publishDump(
 
 export function finalPathOf(fileName: string): string {
   return `${backupDir}/${validateDumpName(fileName)}.gz`;
-}
-
-/**
- * The whole atomic, verified dump into /mnt/backup: dump + compress to a temporary file, verify it
- * (complete gzip, pg_dump header, completion comment), rename it over NAME.gz. Any failure leaves
- * the previous NAME.gz untouched and removes the temporary file. The caller holds the host lock.
- */
-export async function dumpToShare(compose: Compose, options: DumpOptions): Promise<DumpResult> {
-  const started = Date.now();
-  const finalPath = finalPathOf(options.fileName);
-  const temporaryPath = `${backupDir}/${temporaryName(options.fileName)}`;
-  options.onTemporary?.(temporaryPath);
-  await dumpToTemporary(compose, { ...options, temporaryPath });
-  await verifyTemporary(compose, temporaryPath, options.signal);
-  const sizeBytes = await publishDump(compose, temporaryPath, finalPath, options.signal);
-  return { file: finalPath, sizeBytes, durationMs: Date.now() - started };
 }
 
 /** Step 2 of 3: the temporary file must be a complete dump before it may replace anything. */

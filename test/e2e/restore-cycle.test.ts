@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { dumpToShare } from '../../source/backup/dump-to-share.ts';
+import { dumpToShare } from '../../source/backup/dump-steps.ts';
 import { Compose } from '../../source/compose/compose.ts';
 import {
   composeCommand,

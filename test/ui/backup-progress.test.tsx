@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { backupJob, dumpStepProgress } from '../../source/backup/backup-job.ts';
+import { backupJob } from '../../source/backup/backup-job.ts';
+import { dumpStepProgress } from '../../source/backup/dump-steps.ts';
 import type { DumpProgress } from '../../source/backup/dump-to-share.ts';
 import type { Compose } from '../../source/compose/compose.ts';
 import type { JobEvent } from '../../source/jobs/job.ts';

@@ -1,0 +1,124 @@
+import type { Compose } from '../compose/compose.ts';
+import { backupDir } from '../dumps/dump-name.ts';
+import { formatBytes, formatRate } from '../format.ts';
+import type { Progress, Step, StepContext } from '../jobs/job.ts';
+import {
+  type DumpProgress,
+  type DumpResult,
+  dumpToTemporary,
+  finalPathOf,
+  publishDump,
+  temporaryName,
+  verifyTemporary,
+} from './dump-to-share.ts';
+
+/** Where one dump goes: a temporary file in the share, renamed over the final NAME.gz. */
+export type DumpTarget = {
+  /** The dump name as given to --file, e.g. ovena-db-backup.sql. */
+  fileName: string;
+  /** Final path inside the db container, e.g. /mnt/backup/ovena-db-backup.sql.gz. */
+  finalPath: string;
+  temporaryPath: string;
+};
+
+export function dumpTarget(fileName: string): DumpTarget {
+  return {
+    fileName,
+    finalPath: finalPathOf(fileName),
+    temporaryPath: `${backupDir}/${temporaryName(fileName)}`,
+  };
+}
+
+export function describeDumpProgress(progress: DumpProgress, elapsedMs: number): string {
+  const parts = [`${formatBytes(progress.bytes)} written`];
+  if (elapsedMs > 0 && progress.bytes > 0) parts.push(formatRate(progress.bytes, elapsedMs));
+  if (progress.currentTable) parts.push(`table ${progress.currentTable}`);
+  return parts.join(', ');
+}
+
+/** The dump step's progress: tables done out of the catalog's count, with bytes, rate and table. */
+export function dumpStepProgress(update: DumpProgress, elapsedMs: number): Progress {
+  return {
+    done: update.tablesDone,
+    ...(update.tablesTotal === undefined ? {} : { total: update.tablesTotal }),
+    unit: 'items',
+    detail: describeDumpProgress(update, elapsedMs),
+  };
+}
+
+/**
+ * The one dump step list, for `ovena backup` and the restore's safety dump alike: dump + compress
+ * into a temporary file in the share, verify it (complete gzip, pg_dump header, completion
+ * comment), rename it over NAME.gz. Any failure leaves the previous NAME.gz untouched and removes
+ * the temporary file. The caller holds the host lock.
+ */
+export function dumpSteps(
+  compose: Compose,
+  target: DumpTarget,
+  hooks: { onPublished?(sizeBytes: number): void } = {},
+): Step[] {
+  return [
+    {
+      id: 'dump',
+      title: 'Dump and compress (pg_dump | gzip, inside the db container)',
+      async run({ signal, progress }) {
+        const dumpStart = Date.now();
+        const { sizeBytes } = await dumpToTemporary(compose, {
+          fileName: target.fileName,
+          temporaryPath: target.temporaryPath,
+          signal,
+          onProgress: (update) => progress(dumpStepProgress(update, Date.now() - dumpStart)),
+        });
+        const elapsed = Date.now() - dumpStart;
+        return {
+          summary: `${formatBytes(sizeBytes)} compressed, ${formatRate(sizeBytes, elapsed)}`,
+        };
+      },
+    },
+    {
+      id: 'verify',
+      title: 'Verify the dump (complete gzip, pg_dump header and end)',
+      async run({ signal }) {
+        await verifyTemporary(compose, target.temporaryPath, signal);
+      },
+    },
+    {
+      id: 'publish',
+      title: `Publish as ${target.finalPath} (atomic rename)`,
+      async run({ signal }) {
+        const sizeBytes = await publishDump(
+          compose,
+          target.temporaryPath,
+          target.finalPath,
+          signal,
+        );
+        hooks.onPublished?.(sizeBytes);
+      },
+    },
+  ];
+}
+
+/**
+ * The dump steps run in order inside one step of another job (the restore's safety dump) or
+ * alone: their progress goes to `progress`, their summaries are dropped.
+ */
+export async function dumpToShare(
+  compose: Compose,
+  options: { fileName: string; signal?: AbortSignal; progress?: StepContext['progress'] },
+): Promise<DumpResult> {
+  const started = Date.now();
+  const target = dumpTarget(options.fileName);
+  let sizeBytes = 0;
+  const context: StepContext = {
+    signal: options.signal ?? new AbortController().signal,
+    progress: options.progress ?? (() => {}),
+    log: () => {},
+  };
+  const steps = dumpSteps(compose, target, {
+    onPublished: (size) => {
+      sizeBytes = size;
+    },
+  });
+  for (const step of steps) await step.run(context);
+  return { file: target.finalPath, sizeBytes, durationMs: Date.now() - started };
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { backupJob } from '../../source/backup/backup-job.ts';
+import { dumpSteps, dumpTarget } from '../../source/backup/dump-steps.ts';
+import type { Compose } from '../../source/compose/compose.ts';
+import type { ExecStreamOptions } from '../../source/compose/exec-stream.ts';
+import type { Progress } from '../../source/jobs/job.ts';
+import { safetyDumper } from '../../source/restore/safety-dumper.ts';
+
+/**
+ * A compose stand-in that answers the dump steps' container commands as the real scripts would:
+ * the table count, the dump script's stderr lines (a table, a size), the verification and the
+ * publish (the final size). It records what ran, in order.
+ */
+function scriptedCompose(): { compose: Compose; ran: string[] } {
+  const ran: string[] = [];
+  const fake = {
+    project: { dbService: 'db', dbUser: 'orthanc', dbName: 'orthanc' },
+    async serviceState() {
+      return { state: 'running' };
+    },
+    async execCapture(_service: string, argv: readonly string[]) {
+      const name = argv[0] === 'sh' ? String(argv[3]) : String(argv[0]);
+      ran.push(name);
+      if (name === 'psql') return '2';
+      if (name === 'ovena-publish') return '4096';
+      return '';
+    },
+    async execStream(_service: string, argv: readonly string[], options: ExecStreamOptions = {}) {
+      const name = String(argv[3]);
+      ran.push(name);
+      if (name === 'ovena-backup') {
+        options.onStderrLine?.('pg_dump: dumping contents of table "public.resources"');
+        options.onStderrLine?.('ovena-size 2000000');
+      }
+    },
+  };
+  return { compose: fake as unknown as Compose, ran };
+}
+
+describe('one dump step list (backup and the restore safety dump)', () => {
+  it('the backup job is check-share, lock, then the dump steps', () => {
+    const { job } = backupJob({} as Compose, { fileName: 'x.sql', stateDir: '/nonexistent' });
+    const shared = dumpSteps({} as Compose, dumpTarget('x.sql'));
+    assert.deepEqual(
+      job.steps.map((step) => step.id),
+      ['check-share', 'lock', ...shared.map((step) => step.id)],
+    );
+    assert.deepEqual(
+      job.steps.slice(2).map((step) => step.title),
+      shared.map((step) => step.title),
+    );
+    assert.deepEqual(
+      shared.map((step) => step.id),
+      ['dump', 'verify', 'publish'],
+    );
+  });
+
+  it('the safety dump runs the same steps in order and reports progress in the backup format', async () => {
+    const { compose, ran } = scriptedCompose();
+    const updates: Progress[] = [];
+    const result = await safetyDumper(compose, {
+      fileName: 'pre-restore-20250101T000000Z.sql',
+      signal: new AbortController().signal,
+      onProgress: (update) => updates.push(update),
+    });
+    assert.deepEqual(ran, ['psql', 'ovena-backup', 'ovena-verify', 'ovena-publish']);
+    assert.equal(result.file, '/mnt/backup/pre-restore-20250101T000000Z.sql.gz');
+    assert.equal(result.sizeBytes, 4096);
+    const last = updates.at(-1);
+    assert.equal(last?.done, 1);
+    assert.equal(last?.total, 2);
+    assert.equal(last?.unit, 'items');
+    assert.match(last?.detail ?? '', /^2\.0 MB written, .*\/s, table public\.resources$/);
+  });
+});
