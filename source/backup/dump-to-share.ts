@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ExecaError } from 'execa';
 import type { Compose } from '../compose/compose.ts';
-import { backupDir, temporaryPrefix, validateDumpName } from '../dumps/dump-name.ts';
+import { backupDir, publishedDumpName, temporaryPrefix } from '../dumps/dump-name.ts';
 import { verifyDumpInContainer } from '../dumps/verify-dump.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 
@@ -212,7 +212,7 @@ export async function publishDump(
 }
 
 export function finalPathOf(fileName: string): string {
-  return `${backupDir}/${validateDumpName(fileName)}.gz`;
+  return `${backupDir}/${publishedDumpName(fileName)}`;
 }
 
 /** Step 2 of 3: the temporary file must be a complete dump before it may replace anything. */

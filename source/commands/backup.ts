@@ -2,7 +2,7 @@ import { backupJob } from '../backup/backup-job.ts';
 import type { CommandContext } from '../cli/context.ts';
 import { stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
-import { defaultDumpName, validateDumpName } from '../dumps/dump-name.ts';
+import { defaultDumpName, publishedDumpName, validateDumpName } from '../dumps/dump-name.ts';
 import { UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
 import { executeJob } from '../jobs/execute-job.ts';
@@ -34,9 +34,11 @@ export async function run(context: CommandContext): Promise<number> {
   };
   const { job, state } = backupJob(compose, { fileName, stateDir: context.paths.stateDir });
   const started = Date.now();
+  // Every webhook event names the dump as published (x.sql.gz), never a path.
+  const file = publishedDumpName(fileName);
   try {
     // Not awaited before the job: a slow monitoring service must not delay the backup.
-    const startNotice = notifyBackup(settings, 'start', { file: fileName });
+    const startNotice = notifyBackup(settings, 'start', { file });
     const result = await executeJob(job, context);
     reportWebhook('start', await startNotice);
     // A run that never got the lock (another one is running) leaves record and alarms to that one.
@@ -70,11 +72,11 @@ export async function run(context: CommandContext): Promise<number> {
           ok ? 'success' : 'failure',
           ok
             ? {
-                file: state.outcome.file,
+                file,
                 sizeBytes: state.outcome.sizeBytes,
                 durationMs: state.outcome.durationMs,
               }
-            : { file: state.outcome.file, error: result.error ?? result.outcome },
+            : { file, error: result.error ?? result.outcome },
         ),
       );
     }

@@ -22,6 +22,11 @@ export function validateDumpName(name: string): string {
   return name;
 }
 
+/** The file a backup to --file=NAME publishes in the share: NAME.gz (a name, never a path). */
+export function publishedDumpName(name: string): string {
+  return `${validateDumpName(name)}.gz`;
+}
+
 /**
  * A restore names the dump as it was at backup (`x.sql` means `x.sql.gz`) or as the file itself
  * (`x.sql.gz`). Returns the candidate file names in the share, most likely first.

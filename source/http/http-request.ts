@@ -25,6 +25,17 @@ export class HttpTimeoutError extends Error {
   }
 }
 
+/**
+ * Whether a redirect may be followed: only within the same origin (scheme, host and port). A
+ * redirect elsewhere could carry the body (a webhook's JSON) to a host nobody configured, and one
+ * from https to http would send it in clear text.
+ */
+export function mayFollowRedirect(from: URL, to: URL): boolean {
+  // The scheme is part of the origin: https → http is never followed, nor any other change.
+  return from.origin === to.origin;
+}
+
+/** A request; redirects are followed only within the origin (else the 3xx is the answer). */
 export async function httpRequest(
   url: string,
   options: HttpRequestOptions = {},
@@ -39,12 +50,14 @@ export async function httpRequest(
       ...(body === undefined ? {} : { body }),
     });
     const location = result.location;
+    const next = location ? new URL(location, current) : undefined;
     if (
-      location &&
+      next &&
       [301, 302, 303, 307, 308].includes(result.status) &&
-      redirects < (options.maxRedirects ?? 5)
+      redirects < (options.maxRedirects ?? 5) &&
+      mayFollowRedirect(current, next)
     ) {
-      current = new URL(location, current);
+      current = next;
       if (
         result.status === 303 ||
         ((result.status === 301 || result.status === 302) && method === 'POST')

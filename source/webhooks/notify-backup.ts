@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { messageOf } from '../errors.ts';
 import { httpRequest } from '../http/http-request.ts';
 import { redactSecrets } from '../secrets/redact.ts';
@@ -6,6 +7,7 @@ import type { Settings, WebhookEvent } from '../settings/settings.ts';
 
 /** What a backup may tell a webhook. Only these fields are sent: never a password or a path. */
 export type BackupEventDetails = {
+  /** The dump's final file name (x.sql.gz); a path is cut to its last part. */
   file?: string;
   sizeBytes?: number;
   durationMs?: number;
@@ -52,7 +54,7 @@ export function webhookPayload(
     host: os.hostname(),
     at: new Date(at).toISOString(),
   };
-  if (details.file !== undefined) payload.file = details.file;
+  if (details.file !== undefined) payload.file = path.posix.basename(details.file);
   if (details.sizeBytes !== undefined) payload.sizeBytes = details.sizeBytes;
   if (details.durationMs !== undefined) payload.durationMs = details.durationMs;
   if (details.error !== undefined) payload.error = redactSecrets(details.error);

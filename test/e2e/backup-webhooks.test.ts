@@ -51,7 +51,11 @@ describe('backup webhooks on the real stack', () => {
     assert.deepEqual(received.map((entry) => entry.url).sort(), ['/ok', '/start']);
     const success = received.find((entry) => entry.url === '/ok')?.body;
     assert.equal(success?.event, 'backup.success');
-    assert.equal(success?.file, '/mnt/backup/hook.sql.gz');
+    // Every event names the dump as published, never a path (the state file keeps the path).
+    assert.deepEqual(
+      received.map((entry) => entry.body.file),
+      ['hook.sql.gz', 'hook.sql.gz'],
+    );
     assert.equal(typeof success?.sizeBytes, 'number');
     assert.doesNotMatch(JSON.stringify(received), /change-me-db-password/);
     assert.match(result.stdout, /webhook success: http:\/\/127\.0\.0\.1:\d+ answered HTTP 200/);
@@ -65,6 +69,10 @@ describe('backup webhooks on the real stack', () => {
       assert.notEqual(result.code, 0);
       assert.deepEqual(received.map((entry) => entry.url).sort(), ['/fail', '/start']);
       assert.equal(received.find((entry) => entry.url === '/fail')?.body.event, 'backup.failure');
+      assert.deepEqual(
+        received.map((entry) => entry.body.file),
+        ['hook.sql.gz', 'hook.sql.gz'],
+      );
     } finally {
       assert.equal((await ovena(['start'], { env: stack.env })).code, 0);
     }

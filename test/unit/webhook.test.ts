@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { publishedDumpName } from '../../source/dumps/dump-name.ts';
+import { mayFollowRedirect } from '../../source/http/http-request.ts';
 import { describeNotify, notifyBackup } from '../../source/webhooks/index.ts';
 
 type Received = { method: string; url: string; type: string; body: Record<string, unknown> };
@@ -86,6 +88,64 @@ describe('backup webhooks', () => {
     const failure = JSON.stringify(received[2]?.body);
     assert.ok(!failure.includes('Sup3rS3cret'), 'no password in a webhook');
     assert.match(failure, /password=••••/);
+  });
+
+  it('sends the dump as a file name, never a path', async () => {
+    const before = received.length;
+    await notifyBackup({ webhooks: { success: `${base}/named` } }, 'success', {
+      file: '/mnt/backup/x.sql.gz',
+    });
+    assert.equal(received.slice(before)[0]?.body.file, 'x.sql.gz');
+    assert.equal(publishedDumpName('x.sql'), 'x.sql.gz');
+  });
+
+  it('follows a redirect within the origin, never to another origin', async () => {
+    const elsewhere: string[] = [];
+    const other = createServer((request, response) => {
+      elsewhere.push(request.url ?? '');
+      request.resume();
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    const redirecting = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        const to = request.url === '/same' ? '/landed' : `${otherBase}/stolen`;
+        if (request.url === '/landed') {
+          response.end('ok');
+          return;
+        }
+        response.writeHead(307, { location: to }).end();
+      });
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const redirectBase = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
+    try {
+      const same = await notifyBackup({ webhooks: { start: `${redirectBase}/same` } }, 'start', {
+        file: 'x.sql.gz',
+      });
+      assert.deepEqual(same, { sent: true, status: 200, ok: true, target: redirectBase });
+      const away = await notifyBackup({ webhooks: { start: `${redirectBase}/away` } }, 'start', {
+        file: 'x.sql.gz',
+      });
+      assert.deepEqual(away, { sent: true, status: 307, ok: false, target: redirectBase });
+      assert.deepEqual(elsewhere, [], 'nothing was sent to the other origin');
+    } finally {
+      redirecting.closeAllConnections();
+      other.closeAllConnections();
+      await new Promise((resolve) => redirecting.close(resolve));
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it('a redirect may change neither scheme, host nor port', () => {
+    const from = new URL('https://hc.example.org/ping/abc');
+    assert.ok(mayFollowRedirect(from, new URL('https://hc.example.org/ping/abc/')));
+    assert.ok(!mayFollowRedirect(from, new URL('http://hc.example.org/ping/abc')));
+    assert.ok(!mayFollowRedirect(from, new URL('https://evil.example.org/ping/abc')));
+    assert.ok(!mayFollowRedirect(from, new URL('https://hc.example.org:8443/ping/abc')));
+    assert.ok(!mayFollowRedirect(new URL('http://mon/x'), new URL('https://mon/x')));
   });
 
   it('does nothing when the event has no URL', async () => {
