@@ -1,4 +1,5 @@
 import type { Compose } from '../compose/compose.ts';
+import type { Compression } from '../dumps/compression.ts';
 import { backupDir } from '../dumps/dump-name.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
@@ -10,6 +11,7 @@ import {
   dumpToTemporary,
   finalPathOf,
   publishDump,
+  supersededPathsOf,
   temporaryName,
   verifyTemporary,
 } from './dump-to-share.ts';
@@ -86,10 +88,11 @@ export function dumpStepProgress(update: DumpProgress, elapsedMs: number): Progr
 /** check share, lock, dump + compress, verify, publish. The caller releases `state.lock`. */
 export function backupJob(
   compose: Compose,
-  options: { fileName: string; stateDir: string },
+  options: { fileName: string; stateDir: string; compression?: Compression },
 ): { job: Job; state: { lock?: HostLock; outcome: BackupOutcome } } {
-  const finalPath = finalPathOf(options.fileName);
-  const temporaryPath = `${backupDir}/${temporaryName(options.fileName)}`;
+  const compression = options.compression ?? 'gzip';
+  const finalPath = finalPathOf(options.fileName, compression);
+  const temporaryPath = `${backupDir}/${temporaryName(options.fileName, compression)}`;
   const state: { lock?: HostLock; outcome: BackupOutcome } = {
     outcome: { file: finalPath, sizeBytes: 0, durationMs: 0, locked: false },
   };
@@ -136,11 +139,12 @@ export function backupJob(
       },
       {
         id: 'dump',
-        title: 'Dump and compress (pg_dump | gzip, inside the db container)',
+        title: `Dump and compress (pg_dump | ${compression}, inside the db container)`,
         async run({ signal, progress }) {
           const dumpStart = Date.now();
           const { sizeBytes } = await dumpToTemporary(compose, {
             fileName: options.fileName,
+            compression,
             temporaryPath,
             signal,
             onProgress: (update) => progress(dumpStepProgress(update, Date.now() - dumpStart)),
@@ -153,7 +157,7 @@ export function backupJob(
       },
       {
         id: 'verify',
-        title: 'Verify the dump (complete gzip, pg_dump header and end)',
+        title: `Verify the dump (complete ${compression} stream, pg_dump header and end)`,
         async run({ signal }) {
           await verifyTemporary(compose, temporaryPath, signal);
         },
@@ -161,10 +165,22 @@ export function backupJob(
       {
         id: 'publish',
         title: `Publish as ${finalPath} (atomic rename)`,
-        async run({ signal }) {
-          const sizeBytes = await publishDump(compose, temporaryPath, finalPath, signal);
+        async run({ signal, log }) {
+          const { sizeBytes, superseded } = await publishDump(
+            compose,
+            temporaryPath,
+            finalPath,
+            signal,
+            supersededPathsOf(options.fileName, compression),
+          );
+          for (const path of superseded) log(`removed ${path}: superseded by ${finalPath}`);
           state.outcome.sizeBytes = sizeBytes;
           state.outcome.durationMs = Date.now() - started;
+          return superseded.length > 0
+            ? {
+                summary: `superseded ${superseded.map((path) => path.split('/').at(-1)).join(', ')}`,
+              }
+            : undefined;
         },
       },
     ],
