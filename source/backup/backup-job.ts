@@ -1,4 +1,5 @@
 import type { Compose } from '../compose/compose.ts';
+import type { Compression } from '../dumps/compression.ts';
 import { backupDir } from '../dumps/dump-name.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
@@ -62,9 +63,9 @@ export type BackupOutcome = {
 /** check share, lock, dump + compress, verify, publish. The caller releases `state.lock`. */
 export function backupJob(
   compose: Compose,
-  options: { fileName: string; stateDir: string },
+  options: { fileName: string; stateDir: string; compression?: Compression },
 ): { job: Job; state: { lock?: HostLock; outcome: BackupOutcome } } {
-  const target = dumpTarget(options.fileName);
+  const target = dumpTarget(options.fileName, options.compression);
   const { finalPath } = target;
   const state: { lock?: HostLock; outcome: BackupOutcome } = {
     outcome: { file: finalPath, sizeBytes: 0, durationMs: 0, locked: false },
@@ -111,6 +112,7 @@ export function backupJob(
         },
       },
       ...dumpSteps(compose, target, {
+        supersede: true,
         onPublished: (sizeBytes) => {
           state.outcome.sizeBytes = sizeBytes;
           state.outcome.durationMs = Date.now() - started;

@@ -1,4 +1,5 @@
 import type { Compose } from '../compose/compose.ts';
+import type { Compression } from '../dumps/compression.ts';
 import { backupDir } from '../dumps/dump-name.ts';
 import { formatBytes, formatRate } from '../format.ts';
 import type { Progress, Step, StepContext } from '../jobs/job.ts';
@@ -8,6 +9,7 @@ import {
   dumpToTemporary,
   finalPathOf,
   publishDump,
+  supersededPathsOf,
   temporaryName,
   verifyTemporary,
 } from './dump-to-share.ts';
@@ -19,13 +21,15 @@ export type DumpTarget = {
   /** Final path inside the db container, e.g. /mnt/backup/ovena-db-backup.sql.gz. */
   finalPath: string;
   temporaryPath: string;
+  compression: Compression;
 };
 
-export function dumpTarget(fileName: string): DumpTarget {
+export function dumpTarget(fileName: string, compression: Compression = 'gzip'): DumpTarget {
   return {
     fileName,
-    finalPath: finalPathOf(fileName),
-    temporaryPath: `${backupDir}/${temporaryName(fileName)}`,
+    finalPath: finalPathOf(fileName, compression),
+    temporaryPath: `${backupDir}/${temporaryName(fileName, compression)}`,
+    compression,
   };
 }
 
@@ -55,16 +59,17 @@ export function dumpStepProgress(update: DumpProgress, elapsedMs: number): Progr
 export function dumpSteps(
   compose: Compose,
   target: DumpTarget,
-  hooks: { onPublished?(sizeBytes: number): void } = {},
+  hooks: { onPublished?(sizeBytes: number): void; supersede?: boolean } = {},
 ): Step[] {
   return [
     {
       id: 'dump',
-      title: 'Dump and compress (pg_dump | gzip, inside the db container)',
+      title: `Dump and compress (pg_dump | ${target.compression}, inside the db container)`,
       async run({ signal, progress }) {
         const dumpStart = Date.now();
         const { sizeBytes } = await dumpToTemporary(compose, {
           fileName: target.fileName,
+          compression: target.compression,
           temporaryPath: target.temporaryPath,
           signal,
           onProgress: (update) => progress(dumpStepProgress(update, Date.now() - dumpStart)),
@@ -77,7 +82,7 @@ export function dumpSteps(
     },
     {
       id: 'verify',
-      title: 'Verify the dump (complete gzip, pg_dump header and end)',
+      title: `Verify the dump (complete ${target.compression} stream, pg_dump header and end)`,
       async run({ signal }) {
         await verifyTemporary(compose, target.temporaryPath, signal);
       },
@@ -85,14 +90,20 @@ export function dumpSteps(
     {
       id: 'publish',
       title: `Publish as ${target.finalPath} (atomic rename)`,
-      async run({ signal }) {
-        const sizeBytes = await publishDump(
+      async run({ signal, log }) {
+        // Only a fixed-name dump (not a safety dump) supersedes its other compression.
+        const { sizeBytes, superseded } = await publishDump(
           compose,
           target.temporaryPath,
           target.finalPath,
           signal,
+          hooks.supersede ? supersededPathsOf(target.fileName, target.compression) : [],
         );
+        for (const path of superseded) log(`removed ${path}: superseded by ${target.finalPath}`);
         hooks.onPublished?.(sizeBytes);
+        return superseded.length > 0
+          ? { summary: `superseded ${superseded.map((path) => path.split('/').at(-1)).join(', ')}` }
+          : undefined;
       },
     },
   ];
@@ -104,10 +115,15 @@ export function dumpSteps(
  */
 export async function dumpToShare(
   compose: Compose,
-  options: { fileName: string; signal?: AbortSignal; progress?: StepContext['progress'] },
+  options: {
+    fileName: string;
+    compression?: Compression;
+    signal?: AbortSignal;
+    progress?: StepContext['progress'];
+  },
 ): Promise<DumpResult> {
   const started = Date.now();
-  const target = dumpTarget(options.fileName);
+  const target = dumpTarget(options.fileName, options.compression);
   let sizeBytes = 0;
   const context: StepContext = {
     signal: options.signal ?? new AbortController().signal,

@@ -3,9 +3,10 @@ import { killGroupFunction } from '../compose/invocation.ts';
 import { backupDir, temporaryPrefix } from '../dumps/dump-name.ts';
 import { listShareFileNames } from '../dumps/list-dumps.ts';
 import { isLiveOvena } from '../lock/process-alive.ts';
+import { scratchPathOf } from './dump-to-share.ts';
 
-/** `.ovena-tmp-NAME.PID.RANDOM.gz`, as `temporaryName` makes them. */
-const temporaryPattern = /^\.ovena-tmp-(.+)\.(\d+)\.([0-9a-f]+)\.gz$/;
+/** `.ovena-tmp-NAME.PID.RANDOM.gz` (or `.zst`), as `temporaryName` makes them. */
+const temporaryPattern = /^\.ovena-tmp-(.+)\.(\d+)\.([0-9a-f]+)\.(?:gz|zst)$/;
 
 export function ownerPidOf(fileName: string): number | undefined {
   const match = temporaryPattern.exec(fileName);
@@ -55,9 +56,15 @@ export async function removeStaleTemporaries(
     return pid !== undefined && pid !== process.pid && !isAlive(pid);
   });
   if (stale.length > 0) {
+    // With each temporary file, the scratch folder of its parallel compression (if any).
     await compose.execCapture(
       compose.project.dbService,
-      ['rm', '-f', '--', ...stale.map((name) => `${backupDir}/${name}`)],
+      [
+        'rm',
+        '-rf',
+        '--',
+        ...stale.flatMap((name) => [`${backupDir}/${name}`, scratchPathOf(`${backupDir}/${name}`)]),
+      ],
       options.signal ? { signal: options.signal } : {},
     );
   }

@@ -39,6 +39,13 @@ export const optionSpecs: OptionSpec[] = [
       'dump file name in the backup share, for backup and restore (default ovena-db-backup.sql)',
   },
   {
+    name: 'compress',
+    type: 'string',
+    commands: ['backup'],
+    valueName: 'gzip|zstd',
+    description: 'compression of the dump (default: backup.compression in ovena.yml, else gzip)',
+  },
+  {
     name: 'no-safety-dump',
     type: 'boolean',
     commands: ['restore'],

@@ -2,6 +2,7 @@ import { backupJob } from '../backup/backup-job.ts';
 import type { CommandContext } from '../cli/context.ts';
 import { stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
+import { parseCompression } from '../dumps/compression.ts';
 import { defaultDumpName, publishedDumpName, validateDumpName } from '../dumps/dump-name.ts';
 import { UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
@@ -18,6 +19,8 @@ export async function run(context: CommandContext): Promise<number> {
       `backup takes no arguments (got "${context.args.join(' ')}"): use --file=NAME`,
     );
   }
+  const compressOption = stringOption(context.options, 'compress');
+  if (compressOption !== undefined) parseCompression(compressOption);
   const compose = await openCompose(context);
   const log = (line: string) =>
     (context.json ? context.io.stderr : context.io.stdout).write(
@@ -32,10 +35,17 @@ export async function run(context: CommandContext): Promise<number> {
     const line = describeNotify(event, result);
     if (line) log(line);
   };
-  const { job, state } = backupJob(compose, { fileName, stateDir: context.paths.stateDir });
+  const compression = compressOption
+    ? parseCompression(compressOption)
+    : (settings.compression ?? 'gzip');
+  const { job, state } = backupJob(compose, {
+    fileName,
+    stateDir: context.paths.stateDir,
+    compression,
+  });
   const started = Date.now();
   // Every webhook event names the dump as published (x.sql.gz), never a path.
-  const file = publishedDumpName(fileName);
+  const file = publishedDumpName(fileName, compression);
   try {
     // Not awaited before the job: a slow monitoring service must not delay the backup.
     const startNotice = notifyBackup(settings, 'start', { file });

@@ -1,4 +1,11 @@
 import { UsageError } from '../errors.ts';
+import {
+  type Compression,
+  compressionFacts,
+  compressionOfFile,
+  compressions,
+  withoutCompression,
+} from './compression.ts';
 
 export const defaultDumpName = 'ovena-db-backup.sql';
 /** Where the backup share is mounted inside the db container. */
@@ -23,28 +30,28 @@ export function validateDumpName(name: string): string {
 }
 
 /** The file a backup to --file=NAME publishes in the share: NAME.gz (a name, never a path). */
-export function publishedDumpName(name: string): string {
-  return `${validateDumpName(name)}.gz`;
+export function publishedDumpName(name: string, compression: Compression = 'gzip'): string {
+  return `${validateDumpName(name)}${compressionFacts[compression].extension}`;
 }
 
 /**
- * A restore names the dump as it was at backup (`x.sql` means `x.sql.gz`) or as the file itself
- * (`x.sql.gz`). Returns the candidate file names in the share, most likely first.
+ * A restore names the dump as it was at backup (`x.sql` means `x.sql.gz` or `x.sql.zst`) or as the
+ * file itself (`x.sql.gz`, `x.sql.zst`, a plain `x.sql`). Returns every file name it can stand for;
+ * the caller refuses when more than one of them exists.
  */
 export function restoreCandidates(name: string): string[] {
-  if (name.endsWith('.sql.gz')) {
-    validateDumpName(name.slice(0, -3));
+  if (compressionOfFile(name)) {
+    validateDumpName(withoutCompression(name));
     return [name];
   }
   validateDumpName(name);
-  return [`${name}.gz`, name];
+  return [...compressions.map((c) => `${name}${compressionFacts[c].extension}`), name];
 }
 
 export function isDumpFileName(name: string): boolean {
   if (name.startsWith('.')) return false;
-  const base = name.endsWith('.gz') ? name.slice(0, -3) : name;
   try {
-    validateDumpName(base);
+    validateDumpName(withoutCompression(name));
     return true;
   } catch {
     return false;

@@ -1,4 +1,5 @@
 import type { Compose } from '../compose/compose.ts';
+import { compressionOfFile } from './compression.ts';
 import { backupDir, isDumpFileName } from './dump-name.ts';
 
 export type DumpFile = {
@@ -19,7 +20,7 @@ export function parseDumpListing(text: string): DumpFile[] {
       name,
       sizeBytes: Number(size),
       modifiedMs: Math.round(Number(mtime) * 1000),
-      compressed: name.endsWith('.gz'),
+      compressed: compressionOfFile(name) !== undefined,
     });
   }
   return dumps.sort((a, b) => b.modifiedMs - a.modifiedMs || a.name.localeCompare(b.name));

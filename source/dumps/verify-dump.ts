@@ -1,5 +1,6 @@
 import type { Compose } from '../compose/compose.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
+import { readerCaseArms } from './compression.ts';
 
 /**
  * Checks a dump inside the db container from end to end in one pass: the gzip stream is complete,
@@ -15,7 +16,7 @@ f="$1"
 [ -r "$f" ] || fail 11
 [ -s "$f" ] || fail 12
 case "$f" in
-  *.gz) reader="gunzip -c --" ;;
+  ${readerCaseArms}
   *) reader="cat --" ;;
 esac
 head=$($reader "$f" 2>/dev/null | head -c 4096 | head -n 20 | tr -d '\\000')
@@ -30,7 +31,7 @@ const failures: Record<number, string> = {
   10: 'does not exist',
   11: 'is not readable',
   12: 'is empty',
-  13: 'is not a complete gzip stream (truncated or corrupt)',
+  13: 'is not a complete compressed stream (truncated or corrupt)',
   14: "does not start with pg_dump's header (not a plain-SQL PostgreSQL dump)",
   15: 'has no completion comment at the end (the dump was cut short)',
 };

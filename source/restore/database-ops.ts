@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExecaError } from 'execa';
 import type { Compose } from '../compose/compose.ts';
+import { readerCaseArms } from '../dumps/compression.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 
 /** PostgreSQL's data directory in the db container (official image up to version 17). */
@@ -187,7 +188,7 @@ export async function waitDatabaseReady(
  */
 const loadScript = `
 f="$1"; user="$2"; db="$3"
-case "$f" in *.gz) reader="gunzip -c" ;; *) reader="cat" ;; esac
+case "$f" in ${readerCaseArms} *) reader="cat --" ;; esac
 pidf="/tmp/ovena-load-$$.pid"
 rm -f "$pidf" "$pidf.rc"
 (

@@ -3,7 +3,7 @@ import type { Compose } from '../compose/compose.ts';
 import { backupDir, restoreCandidates } from '../dumps/dump-name.ts';
 import { type DumpFile, listDumps } from '../dumps/list-dumps.ts';
 import { verifyDumpInContainer } from '../dumps/verify-dump.ts';
-import { ExitCode, messageOf, OvenaError } from '../errors.ts';
+import { ExitCode, messageOf, OvenaError, UsageError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import type { Job, Progress } from '../jobs/job.ts';
 import { SkipStep } from '../jobs/job.ts';
@@ -59,10 +59,14 @@ export async function resolveDump(
 ): Promise<DumpFile> {
   const candidates = restoreCandidates(name);
   const dumps = await listDumps(compose, signal);
-  for (const candidate of candidates) {
-    const found = dumps.find((dump) => dump.name === candidate);
-    if (found) return found;
+  const found = dumps.filter((dump) => candidates.includes(dump.name));
+  if (found.length > 1) {
+    // x.sql.gz beside x.sql.zst or a plain x.sql: which one is meant is the operator's call.
+    throw new UsageError(
+      `--file=${name} matches ${found.length} dumps in ${backupDir} (${found.map((dump) => dump.name).join(', ')}): name one of them exactly, e.g. --file=${found[0]?.name}`,
+    );
   }
+  if (found[0]) return found[0];
   throw new OvenaError(
     `dump ${candidates.join(' or ')} not found in ${backupDir}: "ovena list" shows the dumps there`,
     ExitCode.noInput,
@@ -122,7 +126,9 @@ export async function preflightRestore(
     await verifyDumpInContainer(compose, path, signal, {
       oneOffWhenDown: databaseBroken !== undefined,
     });
-    onStatus?.(`${file.name}: complete gzip stream, pg_dump header and completion comment found`);
+    onStatus?.(
+      `${file.name}: complete compressed stream, pg_dump header and completion comment found`,
+    );
 
     let marker = await readMarker(options.stateDir);
     if (marker && !marker.destroyed) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import type { Compression } from '../dumps/compression.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { parseDuration } from './duration.ts';
 
@@ -11,6 +12,8 @@ export type Settings = {
   webhooks: Partial<Record<WebhookEvent, string>>;
   /** Oldest acceptable last backup for `ovena check` and the home screen, in ms. */
   maxBackupAgeMs?: number;
+  /** `backup.compression`: the backup's and the safety dump's compression; gzip when unset. */
+  compression?: Compression;
 };
 
 export const emptySettings: Settings = { webhooks: {} };
@@ -33,10 +36,10 @@ export function parseSettings(text: string, file: string): Settings {
   if (value === null || value === undefined) return { webhooks: {} };
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid(file, 'expected a mapping');
   const root = value as Record<string, unknown>;
-  const known = new Set(['webhooks', 'maxBackupAge']);
+  const known = new Set(['webhooks', 'maxBackupAge', 'backup']);
   for (const key of Object.keys(root)) {
     if (!known.has(key))
-      throw invalid(file, `unknown key "${key}" (known: webhooks, maxBackupAge)`);
+      throw invalid(file, `unknown key "${key}" (known: webhooks, maxBackupAge, backup)`);
   }
   const settings: Settings = { webhooks: {} };
   const hooks = root.webhooks;
@@ -53,6 +56,21 @@ export function parseSettings(text: string, file: string): Settings {
         throw invalid(file, `webhooks.${event} must be an http:// or https:// URL`);
       }
       settings.webhooks[event] = url;
+    }
+  }
+  const backup = root.backup;
+  if (backup !== undefined && backup !== null) {
+    if (typeof backup !== 'object' || Array.isArray(backup)) {
+      throw invalid(file, 'backup must be a mapping, e.g. "backup: {compression: zstd}"');
+    }
+    for (const [key, value] of Object.entries(backup as Record<string, unknown>)) {
+      if (key !== 'compression')
+        throw invalid(file, `unknown key "backup.${key}" (known: compression)`);
+      if (value === null || value === undefined) continue;
+      if (value !== 'gzip' && value !== 'zstd') {
+        throw invalid(file, 'backup.compression must be gzip or zstd');
+      }
+      settings.compression = value;
     }
   }
   if (root.maxBackupAge !== undefined && root.maxBackupAge !== null) {

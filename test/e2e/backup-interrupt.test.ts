@@ -65,6 +65,8 @@ describe('ovena backup when interrupted or contended (real stack)', () => {
     assert.match(running.output(), /was not replaced/);
     assert.equal(await md5(file), previous);
     assert.deepEqual(await temporaryFiles(stack.backupDir), []);
+    // Parallel gzip's scratch chunks in the container are gone too.
+    await dbShell(stack, '! ls -d /tmp/ovena-chunks-* 2>/dev/null');
     // The in-container pipeline was stopped too, without PostgreSQL taking it for a crash.
     await dbShell(stack, '! pgrep -x pg_dump');
     assert.equal(await databaseCrashes(stack), 0, 'PostgreSQL restarted in recovery mode');
@@ -87,6 +89,7 @@ describe('ovena backup when interrupted or contended (real stack)', () => {
     assert.equal(next.code, 0, next.stdout + next.stderr);
     assert.match(next.stdout, /a previous backup \(pid \d+, .*\) died; cleaning up after it/);
     assert.deepEqual(await temporaryFiles(stack.backupDir), []);
+    await dbShell(stack, '! ls -d /tmp/ovena-chunks-* 2>/dev/null');
     await dbShell(stack, 'gzip -t /mnt/backup/ovena-db-backup.sql.gz');
     await dbShell(stack, '! pgrep -x pg_dump');
     assert.equal(await databaseCrashes(stack), 0, 'PostgreSQL restarted in recovery mode');

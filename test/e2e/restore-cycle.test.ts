@@ -159,9 +159,9 @@ describe('restore on the real stack', () => {
     ]);
 
     const cases: Array<[string, RegExp, number]> = [
-      ['truncated.sql.gz', /not a complete gzip stream/, 65],
+      ['truncated.sql.gz', /not a complete compressed stream/, 65],
       ['cut-sql.sql.gz', /no completion comment/, 65],
-      ['random.sql.gz', /not a complete gzip stream|pg_dump's header/, 65],
+      ['random.sql.gz', /not a complete compressed stream|pg_dump's header/, 65],
       ['empty.sql.gz', /is empty/, 65],
       ['text.sql.gz', /pg_dump's header/, 65],
       ['missing.sql', /not found in \/mnt\/backup/, 66],

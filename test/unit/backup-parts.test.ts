@@ -3,18 +3,60 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { parseDumpStderr, temporaryName } from '../../source/backup/dump-to-share.ts';
+import {
+  describeDumpFailure,
+  parseDumpStderr,
+  scratchPathOf,
+  temporaryName,
+} from '../../source/backup/dump-to-share.ts';
 import { ownerPidOf } from '../../source/backup/stale-cleanup.ts';
 import { isDumpFileName } from '../../source/dumps/dump-name.ts';
 import { readLastBackup, writeLastBackup } from '../../source/state/last-backup.ts';
 
 describe('backup building blocks', () => {
   it('names temporary files so no listing shows them and the owner pid is readable', () => {
-    const name = temporaryName('ovena-db-backup.sql', 4242);
+    const name = temporaryName('ovena-db-backup.sql', 'gzip', 4242);
     assert.match(name, /^\.ovena-tmp-ovena-db-backup\.sql\.4242\.[0-9a-f]{8}\.gz$/);
     assert.equal(isDumpFileName(name), false);
     assert.equal(ownerPidOf(name), 4242);
     assert.equal(ownerPidOf('.ovena-tmp-garbage'), undefined);
+  });
+
+  it('names zstd temporaries too, and their scratch folder in the container', () => {
+    const name = temporaryName('x.sql', 'zstd', 77);
+    assert.match(name, /^\.ovena-tmp-x\.sql\.77\.[0-9a-f]{8}\.zst$/);
+    assert.equal(ownerPidOf(name), 77);
+    assert.equal(scratchPathOf(`/mnt/backup/${name}`), `/tmp/ovena-chunks-${name}`);
+  });
+
+  it('says which program failed and which disk is full', () => {
+    assert.equal(
+      describeDumpFailure({
+        where: 'share',
+        failure: 'gzip could not write to the backup share',
+        toolError: 'cat: write error: No space left on device',
+        pgError: 'could not write to output file: Broken pipe',
+      }),
+      'gzip could not write the dump to the backup share /mnt/backup (cat: write error: No space left on device): the backup share is full',
+    );
+    assert.equal(
+      describeDumpFailure({
+        where: 'scratch',
+        failure: "gzip could not use the container's scratch space /tmp/ovena-chunks-x",
+        toolError: 'head: error writing: No space left on device',
+        pgError: undefined,
+      }),
+      "gzip could not use the container's scratch space /tmp/ovena-chunks-x (head: error writing: No space left on device): the db container's disk is full",
+    );
+    assert.equal(
+      describeDumpFailure({
+        where: 'other',
+        failure: 'pg_dump exit status 1',
+        toolError: undefined,
+        pgError: 'connection refused',
+      }),
+      'pg_dump failed: connection refused',
+    );
   });
 
   it("reads pg_dump's verbose lines, sizes and failures", () => {
@@ -28,8 +70,13 @@ describe('backup building blocks', () => {
       { kind: 'error', message: 'connection to server on socket failed: No such file' },
     );
     assert.deepEqual(parseDumpStderr('gzip: stdout: No space left on device'), {
-      kind: 'error',
+      kind: 'tool',
       message: 'gzip: stdout: No space left on device',
+    });
+    assert.deepEqual(parseDumpStderr('ovena-fail share gzip could not write to the backup share'), {
+      kind: 'fail',
+      where: 'share',
+      message: 'gzip could not write to the backup share',
     });
     assert.equal(parseDumpStderr('pg_dump: reading extensions'), undefined);
   });
