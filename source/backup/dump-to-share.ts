@@ -311,7 +311,7 @@ async function countCpus(compose: Compose, signal?: AbortSignal): Promise<number
   try {
     const text = await compose.execCapture(
       compose.project.dbService,
-      ['sh', '-c', countCpusScript],
+      ['sh', '-c', countCpusScript, 'ovena-cpus'],
       signal ? { signal } : {},
     );
     const cpus = Number(text.trim());

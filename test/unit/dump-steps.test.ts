@@ -64,7 +64,7 @@ describe('one dump step list (backup and the restore safety dump)', () => {
       signal: new AbortController().signal,
       onProgress: (update) => updates.push(update),
     });
-    assert.deepEqual(ran, ['psql', 'ovena-backup', 'ovena-verify', 'ovena-publish']);
+    assert.deepEqual(ran, ['psql', 'ovena-cpus', 'ovena-backup', 'ovena-verify', 'ovena-publish']);
     assert.equal(result.file, '/mnt/backup/pre-restore-20250101T000000Z.sql.gz');
     assert.equal(result.sizeBytes, 4096);
     const last = updates.at(-1);
