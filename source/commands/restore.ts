@@ -15,14 +15,8 @@ import {
   restoreJob,
   startOrthancJob,
 } from '../restore/restore-job.ts';
+import type { RestoreOptions } from '../restore/restore-options.ts';
 import { safetyDumper } from '../restore/safety-dumper.ts';
-
-export type RestoreOptions = {
-  file: string | undefined;
-  noSafetyDump: boolean;
-  /** true: start Orthanc after; false: leave it stopped; undefined: ask (terminal) or leave stopped. */
-  start: boolean | undefined;
-};
 
 export function restoreOptions(context: CommandContext): RestoreOptions {
   const start = booleanOption(context.options, 'start');

@@ -1,4 +1,3 @@
-import { waitForOrthanc } from '../commands/start.ts';
 import type { Compose } from '../compose/compose.ts';
 import { backupDir, restoreCandidates } from '../dumps/dump-name.ts';
 import { type DumpFile, listDumps } from '../dumps/list-dumps.ts';
@@ -7,6 +6,7 @@ import { ExitCode, messageOf, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import type { Job, Progress } from '../jobs/job.ts';
 import { SkipStep } from '../jobs/job.ts';
+import { waitForOrthanc } from '../lifecycle/start.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import {
   type DatabaseSummary,

@@ -3,8 +3,8 @@ import { afterEach, describe, it } from 'node:test';
 import { Text, useInput } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import type { Job } from '../../source/jobs/job.ts';
+import type { HomeStatus } from '../../source/monitoring/home-status.ts';
 import { HomeApp } from '../../source/ui/home/home-app.tsx';
-import type { HomeStatus } from '../../source/ui/home/home-status.ts';
 import { JobTask, type TaskRegistry, type TaskScreenProps } from '../../source/ui/home/tasks.tsx';
 import { waitFor } from '../helpers/wait-for.ts';
 

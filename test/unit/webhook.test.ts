@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { describeNotify, notifyBackup } from '../../source/webhooks/index.ts';
+import { describeNotify, notifyBackup } from '../../source/webhooks/notify-backup.ts';
 
 type Received = { method: string; url: string; type: string; body: Record<string, unknown> };
 

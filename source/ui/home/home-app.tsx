@@ -1,10 +1,10 @@
 import { useApp, useInput, useStdout } from 'ink';
 import { useEffect, useReducer, useState } from 'react';
 import { messageOf } from '../../errors.ts';
+import type { HomeStatus } from '../../monitoring/home-status.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
 import { homeReducer, initialHomeState, menuItems, type TaskId } from './home-model.ts';
 import { HomeScreen } from './home-screen.tsx';
-import type { HomeStatus } from './home-status.ts';
 import { menuItem, type TaskRegistry, UnavailableTask } from './tasks.tsx';
 
 export type HomeAppProps = {
