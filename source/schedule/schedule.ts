@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, OvenaError, UsageError } from '../errors.ts';
@@ -132,11 +132,6 @@ export async function setSchedule(
     after,
     changed: before.schedule !== after.schedule || before.extra.length > 0,
   };
-}
-
-/** The wrapper's content as installed, e.g. to show it; undefined when off. */
-export async function readWrapper(state: ScheduleState): Promise<string | undefined> {
-  return state.path ? readFile(state.path, 'utf8') : undefined;
 }
 
 export function describeSchedule(state: ScheduleState): string {

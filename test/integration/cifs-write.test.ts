@@ -17,7 +17,16 @@ const password = 'Kn0wn-S3cret,with$dollar';
 /** Sets the images share's server, user and password, as an operator would. */
 function setImagesShare(env: NodeJS.ProcessEnv) {
   return ovena(
-    ['cifs', 'set', 'images', '--server', 'nas1.hospital.lan', '--username', 'svc', '--password-stdin'],
+    [
+      'cifs',
+      'set',
+      'images',
+      '--server',
+      'nas1.hospital.lan',
+      '--username',
+      'svc',
+      '--password-stdin',
+    ],
     { env, input: `${password}\n` },
   );
 }

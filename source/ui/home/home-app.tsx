@@ -5,7 +5,7 @@ import type { HomeStatus } from '../../monitoring/home-status.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
 import { homeReducer, initialHomeState, menuItems, type TaskId } from './home-model.ts';
 import { HomeScreen } from './home-screen.tsx';
-import { menuItem, type TaskRegistry, UnavailableTask } from './tasks.tsx';
+import { menuItem, type TaskRegistry } from './tasks.tsx';
 
 export type HomeAppProps = {
   load(signal: AbortSignal): Promise<HomeStatus>;
@@ -111,6 +111,19 @@ export function HomeApp({
     exit();
   }, [flow, onFlow, exit]);
 
+  // A menu entry with neither a screen nor a flow (a partial registry) returns home at once.
+  const missing =
+    state.phase.kind === 'task' && !tasks[state.phase.task] && !flows?.has(state.phase.task)
+      ? menuItem(state.phase.task)
+      : undefined;
+  useEffect(() => {
+    if (missing)
+      dispatch({
+        type: 'task-done',
+        note: `${missing.label} runs from a shell: ${missing.command}`,
+      });
+  }, [missing]);
+
   useInput((input, key) => {
     if (state.phase.kind !== 'home') return;
     if (key.upArrow || input === 'k') dispatch({ type: 'move', delta: -1 });
@@ -127,11 +140,7 @@ export function HomeApp({
       onReturnHome?.();
       dispatch({ type: 'task-done', ...(note ? { note } : {}) });
     };
-    return Task ? (
-      <Task onDone={onDone} color={color} />
-    ) : (
-      <UnavailableTask item={menuItem(id)} onDone={onDone} color={color} />
-    );
+    return Task ? <Task onDone={onDone} color={color} /> : null;
   }
   return (
     <HomeScreen
