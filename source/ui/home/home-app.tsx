@@ -1,4 +1,4 @@
-import { useApp, useInput, useStdout } from 'ink';
+import { useApp, useStdout } from 'ink';
 import { useEffect, useReducer, useState } from 'react';
 import { messageOf } from '../../errors.ts';
 import type { HomeStatus } from '../../monitoring/home-status.ts';
@@ -6,6 +6,7 @@ import { redactSecrets } from '../../secrets/redact.ts';
 import { homeReducer, initialHomeState, menuItems, type TaskId } from './home-model.ts';
 import { HomeScreen } from './home-screen.tsx';
 import { menuItem, type TaskRegistry } from './tasks.tsx';
+import { useHomeKeys } from './use-home-keys.ts';
 
 export type HomeAppProps = {
   load(signal: AbortSignal): Promise<HomeStatus>;
@@ -124,13 +125,7 @@ export function HomeApp({
       });
   }, [missing]);
 
-  useInput((input, key) => {
-    if (state.phase.kind !== 'home') return;
-    if (key.upArrow || input === 'k') dispatch({ type: 'move', delta: -1 });
-    else if (key.downArrow || input === 'j') dispatch({ type: 'move', delta: 1 });
-    else if (key.return) dispatch({ type: 'open' });
-    else if (key.escape || input === 'q' || (key.ctrl && input === 'c')) dispatch({ type: 'back' });
-  });
+  useHomeKeys(state, dispatch);
 
   if (flow) return null;
   if (state.phase.kind === 'task') {

@@ -6,12 +6,26 @@ import { startJob } from '../../lifecycle/start.ts';
 import { stopJob } from '../../lifecycle/stop.ts';
 import { type HomeStatus, loadHomeStatus } from '../../monitoring/home-status.ts';
 import { defaultSources } from '../../monitoring/sources.ts';
+import { describeSchedule, readSchedule, setSchedule } from '../../schedule/schedule.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
 import { inkOptions } from '../ink-options.ts';
 import { HomeApp } from './home-app.tsx';
 import type { TaskId } from './home-model.ts';
-import { ScheduleTask } from './schedule-task.tsx';
+import { type ScheduleService, ScheduleTask } from './schedule-task.tsx';
 import { JobTask, type TaskRegistry, type TaskScreenProps } from './tasks.tsx';
+
+/** The schedule screen's service: the same moves as `ovena schedule`, on the cron directory. */
+export function cronScheduleService(cronDir: string): ScheduleService {
+  return {
+    describe: async () => describeSchedule(await readSchedule(cronDir)),
+    change: async (schedule) => {
+      const change = await setSchedule(cronDir, schedule);
+      return change.changed
+        ? `Backup schedule: ${change.after.schedule} (was ${change.before.schedule})`
+        : `Backup schedule unchanged: ${change.after.schedule}`;
+    },
+  };
+}
 
 /** Tasks that render inside home; backup, restore and cifs run as flows (below). */
 export function defaultTasks(
@@ -21,6 +35,7 @@ export function defaultTasks(
   const whereToLook = 'the home screen shows which';
   const makeStartJob = () => startJob(compose, context.paths.stateDir, whereToLook);
   const makeStopJob = () => stopJob(compose, whereToLook);
+  const scheduleService = cronScheduleService(context.paths.cronDir);
   return {
     start: (props: TaskScreenProps) => (
       <JobTask title="Start services" makeJob={makeStartJob} {...props} />
@@ -28,9 +43,7 @@ export function defaultTasks(
     stop: (props: TaskScreenProps) => (
       <JobTask title="Stop services" makeJob={makeStopJob} {...props} />
     ),
-    schedule: (props: TaskScreenProps) => (
-      <ScheduleTask cronDir={context.paths.cronDir} {...props} />
-    ),
+    schedule: (props: TaskScreenProps) => <ScheduleTask service={scheduleService} {...props} />,
   };
 }
 
