@@ -8,14 +8,8 @@ import { formatTimestamp } from '../format.ts';
 import { executeJob, stopSignals } from '../jobs/execute-job.ts';
 import { acquireHostLock } from '../lock/host-lock.ts';
 import { planLines } from '../restore/plan-lines.ts';
-import {
-  leaveStoppedAdvice,
-  preflightRestore,
-  type RestorePlan,
-  restoreJob,
-  startOrthancJob,
-} from '../restore/restore-job.ts';
-import type { RestoreOptions } from '../restore/restore-options.ts';
+import { preflightRestore, type RestoreOptions, type RestorePlan } from '../restore/preflight.ts';
+import { leaveStoppedAdvice, restoreJob, startOrthancJob } from '../restore/restore-job.ts';
 import { safetyDumper } from '../restore/safety-dumper.ts';
 
 export function restoreOptions(context: CommandContext): RestoreOptions {

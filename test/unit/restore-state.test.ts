@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DumpFile } from '../../source/dumps/list-dumps.ts';
 import type { JobResult } from '../../source/jobs/job.ts';
-import type { RestorePlan } from '../../source/restore/restore-job.ts';
+import type { RestorePlan } from '../../source/restore/preflight.ts';
 import {
   initialRestoreState,
   type RestoreAction,

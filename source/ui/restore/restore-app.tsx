@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { DumpFile } from '../../dumps/list-dumps.ts';
 import { exitCodeOf, messageOf, signalExitCode } from '../../errors.ts';
 import type { Job, JobResult } from '../../jobs/job.ts';
-import type { RestorePlan } from '../../restore/restore-job.ts';
+import type { RestorePlan } from '../../restore/preflight.ts';
 import { JobApp } from '../job-app.tsx';
 import { initialRestoreState, restoreReducer } from './restore-state.ts';
 import {

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { formatAge, formatBytes, formatTimestamp } from '../../format.ts';
 import { planLines } from '../../restore/plan-lines.ts';
-import type { RestorePlan } from '../../restore/restore-job.ts';
+import type { RestorePlan } from '../../restore/preflight.ts';
 import { type RestorePhase, type RestoreState, visibleDumps } from './restore-state.ts';
 
 /** The restore screen's views: they only render the state (`restore-state.ts`). */
