@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { startSteps } from '../commands/start.ts';
 import type { Compose } from '../compose/compose.ts';
 import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 import type { Job, Step } from '../jobs/job.ts';
+import { startSteps } from '../lifecycle/start.ts';
 
 /**
  * Docker keeps a volume's old driver_opts while the volume exists, so changed credentials only

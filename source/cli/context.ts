@@ -1,26 +1,9 @@
-import type { Readable, Writable } from 'node:stream';
-import { type Paths, resolvePaths } from '../paths.ts';
+import type { CommandContext, Io } from '../context.ts';
+import { resolvePaths } from '../paths.ts';
 import { booleanOption, type ParsedArgs, stringOption } from './parse-args.ts';
 
-export type Io = {
-  stdin: Readable & { isTTY?: boolean };
-  stdout: Writable & { isTTY?: boolean; columns?: number };
-  stderr: Writable & { isTTY?: boolean };
-};
-
-export type CommandContext = {
-  command: string | undefined;
-  args: string[];
-  options: ParsedArgs['options'];
-  env: NodeJS.ProcessEnv;
-  paths: Paths;
-  io: Io;
-  /** Decided once at start: Ink and prompts only when both stdin and stdout are terminals. */
-  interactive: boolean;
-  color: boolean;
-  json: boolean;
-  yes: boolean;
-};
+export type { CommandContext, Io } from '../context.ts';
+export { writeLine } from '../context.ts';
 
 export function createContext(parsed: ParsedArgs, env: NodeJS.ProcessEnv, io: Io): CommandContext {
   const json = booleanOption(parsed.options, 'json');
@@ -38,9 +21,10 @@ export function createContext(parsed: ParsedArgs, env: NodeJS.ProcessEnv, io: Io
     color,
     json,
     yes: booleanOption(parsed.options, 'yes'),
+    // Ink and React load only when a job is shown on a terminal.
+    runJobInteractive: async (job, jobIo, controller) => {
+      const { runJobInteractive } = await import('../ui/run-job-interactive.tsx');
+      return runJobInteractive(job, jobIo, controller);
+    },
   };
-}
-
-export function writeLine(stream: Writable, line = ''): void {
-  stream.write(`${line}\n`);
 }

@@ -43,12 +43,12 @@ export async function main(
   }
 
   const context = createContext(parsed, env, io);
-  // No command: the home screen on a terminal; elsewhere the status, then the usage.
-  const spec = findCommand(parsed.command ?? 'home') ?? findCommand('status');
-  if (!spec) return ExitCode.failed;
-  if (parsed.command === undefined && spec.name === 'status')
-    writeLine(io.stdout, `${usageText()}\n`);
+  // No command: `home` (the home screen on a terminal; elsewhere the status, then the usage).
+  // parseArgs refused any name that is not in the registry.
+  const name = parsed.command ?? 'home';
   try {
+    const spec = findCommand(name);
+    if (!spec) throw new UsageError(`unknown command "${name}"`);
     const module = await spec.load();
     return await module.run(context);
   } catch (error) {

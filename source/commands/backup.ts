@@ -1,4 +1,5 @@
 import { backupJob } from '../backup/backup-job.ts';
+import { writeLastBackup } from '../backup/last-backup.ts';
 import type { CommandContext } from '../cli/context.ts';
 import { stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
@@ -8,8 +9,7 @@ import { UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import { emptySettings, readSettings, type Settings } from '../settings/settings.ts';
-import { writeLastBackup } from '../state/last-backup.ts';
-import { describeNotify, type NotifyResult, notifyBackup } from '../webhooks/index.ts';
+import { describeNotify, type NotifyResult, notifyBackup } from '../webhooks/notify-backup.ts';
 
 export async function run(context: CommandContext): Promise<number> {
   // Refused before anything starts: no docker call, no lock, no record.

@@ -4,12 +4,12 @@ import { stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode, messageOf } from '../errors.ts';
 import { formatAge, formatBytes } from '../format.ts';
+import { type Assessment, assessArchive, type Level } from '../monitoring/assess.ts';
+import { type HomeStatus, loadHomeStatus } from '../monitoring/home-status.ts';
+import { defaultSources } from '../monitoring/sources.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { parseDuration } from '../settings/duration.ts';
 import { readSettings } from '../settings/settings.ts';
-import { type Assessment, assessArchive, type Level } from '../ui/home/assess.ts';
-import { defaultSources } from '../ui/home/default-sources.ts';
-import { type HomeStatus, loadHomeStatus } from '../ui/home/home-status.ts';
 
 /** Monitoring-plugin convention (Nagios): 0 OK, 1 warning, 2 critical. */
 export const checkExitCode: Record<Level, number> = {

@@ -1,16 +1,8 @@
 import type { Readable } from 'node:stream';
 import { recreateJob } from '../cifs/recreate-volumes.ts';
-import {
-  type CifsShare,
-  loadShares,
-  planShareEdit,
-  readComposeFile,
-  type ShareChanges,
-  shareFields,
-  summarize,
-} from '../cifs/shares.ts';
+import { recreateAdvice, type SavedEdit, saveShareChanges } from '../cifs/save-share.ts';
+import { loadShares, type ShareChanges, summarize } from '../cifs/shares.ts';
 import { shareLines } from '../cifs/show-shares.ts';
-import { replaceComposeFile } from '../cifs/write-compose-file.ts';
 import type { CommandContext } from '../cli/context.ts';
 import { writeLine } from '../cli/context.ts';
 import { booleanOption, stringOption } from '../cli/parse-args.ts';
@@ -19,9 +11,9 @@ import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import { acquireHostLock } from '../lock/host-lock.ts';
-import { secretSpellings } from '../secrets/password-options.ts';
-import { collectStatus } from '../status/collect-status.ts';
-import { statusLines } from './status.ts';
+import { collectStatus } from '../monitoring/collect-status.ts';
+import { statusLines } from '../monitoring/status-lines.ts';
+import type { CifsServices } from '../ui/cifs/run-cifs-interactive.tsx';
 
 export async function readPasswordFromStdin(stdin: Readable): Promise<string> {
   const chunks: Buffer[] = [];
@@ -30,46 +22,6 @@ export async function readPasswordFromStdin(stdin: Readable): Promise<string> {
   return Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
-}
-
-export type SavedEdit = {
-  volume: string;
-  file: string;
-  changed: string[];
-  affectedVolumes: string[];
-};
-
-/** Plans, validates with compose and writes one share's change. Never prints the password. */
-export async function saveShareChanges(
-  compose: Compose,
-  files: readonly string[],
-  share: CifsShare,
-  changes: ShareChanges,
-  allShares: readonly CifsShare[],
-): Promise<SavedEdit | undefined> {
-  const parsed = await readComposeFile(share.file);
-  const edit = planShareEdit(parsed, share.file, share.volume, changes);
-  if (edit.text === parsed.text) return undefined;
-  const before = summarize(edit.before);
-  const after = summarize(edit.after);
-  const changed = shareFields.filter((field) =>
-    field === 'password'
-      ? edit.before.password !== edit.after.password
-      : before[field] !== after[field],
-  );
-  await replaceComposeFile({
-    compose,
-    files,
-    file: share.file,
-    originalText: parsed.text,
-    newText: edit.text,
-    secrets: secretSpellings([changes.password, ...allShares.map((entry) => entry.password)]),
-  });
-  return { volume: share.volume, file: share.file, changed, affectedVolumes: edit.affectedVolumes };
-}
-
-export function recreateAdvice(volumes: readonly string[]): string {
-  return `Docker keeps the old options while a volume exists: "ovena cifs apply ${volumes.join(' ')}" recreates ${volumes.length > 1 ? 'them' : 'it'} (stops the services using ${volumes.length > 1 ? 'them' : 'it'}, removes the volume${volumes.length > 1 ? 's' : ''}; files on the NAS stay; starts again).`;
 }
 
 async function applyVolumes(
@@ -89,6 +41,44 @@ async function applyVolumes(
   } finally {
     await lock.release();
   }
+}
+
+/** What the interactive `ovena cifs` does once a screen has answered. */
+export function cifsServices(context: CommandContext): CifsServices {
+  const { composeFiles } = context.paths;
+  let compose: Promise<Compose> | undefined;
+  const opened = () => {
+    compose ??= openCompose(context);
+    return compose;
+  };
+  return {
+    loadShares: () => loadShares(composeFiles),
+    ready: async () => {
+      await opened();
+    },
+    saveShare: async (shown, changes) => {
+      // Read the files again: the edit applies to what is on disk now.
+      const current = await loadShares(composeFiles);
+      const share = current.find((entry) => entry.volume === shown.volume) ?? shown;
+      const lock = await acquireHostLock(context.paths.stateDir, 'cifs');
+      try {
+        return await saveShareChanges(await opened(), composeFiles, share, changes, current);
+      } finally {
+        await lock.release();
+      }
+    },
+    recreateVolumes: async (volumes) => {
+      const lock = await acquireHostLock(context.paths.stateDir, 'cifs apply');
+      try {
+        const fresh = await openCompose(context);
+        const job = recreateJob(fresh, volumes, context.paths.stateDir);
+        const result = await executeJob(job, context);
+        return { exitCode: result.exitCode, statusLines: statusLines(await collectStatus(fresh)) };
+      } finally {
+        await lock.release();
+      }
+    },
+  };
 }
 
 async function runShow(context: CommandContext): Promise<number> {
@@ -194,7 +184,7 @@ export async function run(context: CommandContext): Promise<number> {
     case undefined: {
       if (!context.interactive) return runShow(context);
       const { runCifsInteractive } = await import('../ui/cifs/run-cifs-interactive.tsx');
-      return runCifsInteractive(context);
+      return runCifsInteractive(context, cifsServices(context));
     }
     default:
       throw new UsageError(`unknown cifs subcommand "${subcommand}" (show, set, apply)`);

@@ -1,11 +1,12 @@
+import { findCommand } from '../cli/commands.ts';
 import type { CommandContext } from '../cli/context.ts';
 import { writeLine } from '../cli/context.ts';
 import { usageText } from '../cli/usage.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode } from '../errors.ts';
+import { collectStatus } from '../monitoring/collect-status.ts';
+import { statusLines } from '../monitoring/status-lines.ts';
 import { readSettings } from '../settings/settings.ts';
-import { collectStatus } from '../status/collect-status.ts';
-import { statusLines } from './status.ts';
 
 /**
  * `ovena` with no command. On a terminal: the home screen. Elsewhere (cron, a pipe): the status,
@@ -31,6 +32,11 @@ export async function run(context: CommandContext): Promise<number> {
   await runHome({
     compose,
     context,
+    runCommand: async (name, flowContext) => {
+      const spec = findCommand(name);
+      if (!spec) throw new Error(`no command ${name}`);
+      return (await spec.load()).run(flowContext);
+    },
     ...(settings.maxBackupAgeMs === undefined ? {} : { maxAgeMs: settings.maxBackupAgeMs }),
   });
   return ExitCode.ok;

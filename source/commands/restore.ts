@@ -8,21 +8,9 @@ import { formatTimestamp } from '../format.ts';
 import { executeJob, stopSignals } from '../jobs/execute-job.ts';
 import { acquireHostLock } from '../lock/host-lock.ts';
 import { planLines } from '../restore/plan-lines.ts';
-import {
-  leaveStoppedAdvice,
-  preflightRestore,
-  type RestorePlan,
-  restoreJob,
-  startOrthancJob,
-} from '../restore/restore-job.ts';
+import { preflightRestore, type RestoreOptions, type RestorePlan } from '../restore/preflight.ts';
+import { leaveStoppedAdvice, restoreJob, startOrthancJob } from '../restore/restore-job.ts';
 import { safetyDumper } from '../restore/safety-dumper.ts';
-
-export type RestoreOptions = {
-  file: string | undefined;
-  noSafetyDump: boolean;
-  /** true: start Orthanc after; false: leave it stopped; undefined: ask (terminal) or leave stopped. */
-  start: boolean | undefined;
-};
 
 export function restoreOptions(context: CommandContext): RestoreOptions {
   const start = booleanOption(context.options, 'start');

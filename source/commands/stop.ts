@@ -1,37 +1,10 @@
 import type { CommandContext } from '../cli/context.ts';
-import type { Compose } from '../compose/compose.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { executeJob } from '../jobs/execute-job.ts';
-import type { Job, Step } from '../jobs/job.ts';
-
-/** Orthanc first, so it never runs against a stopped database; data volumes are kept. */
-export function stopSteps(compose: Compose): Step[] {
-  const { dbService, orthancService } = compose.project;
-  return [
-    {
-      id: 'stop-orthanc',
-      title: `Stop Orthanc (${orthancService})`,
-      async run({ signal }) {
-        await compose.stop([orthancService], signal);
-      },
-    },
-    {
-      id: 'stop-db',
-      title: `Stop the database (${dbService})`,
-      async run({ signal }) {
-        await compose.stop([dbService], signal);
-      },
-    },
-  ];
-}
+import { stopJob } from '../lifecycle/stop.ts';
 
 export async function run(context: CommandContext): Promise<number> {
   const compose = await openCompose(context);
-  const job: Job = {
-    title: 'Stop services',
-    steps: stopSteps(compose),
-    describeState: () => 'some services may still run; "ovena status" shows which',
-    successSummary: () => 'services stopped, data kept; "ovena start" starts them again',
-  };
+  const job = stopJob(compose, '"ovena status" shows which', '"ovena start" starts them again');
   return (await executeJob(job, context)).exitCode;
 }

@@ -26,11 +26,6 @@ export function stopArgs(services: readonly string[]): string[] {
   return ['stop', ...services];
 }
 
-/** `down` without `-v`, always: `-v` deletes the database volume. */
-export function downArgs(): string[] {
-  return ['down'];
-}
-
 export type ExecOptions = { interactive?: boolean; user?: string; env?: Record<string, string> };
 
 /**

@@ -1,4 +1,4 @@
-import type { CommandContext } from '../cli/context.ts';
+import type { CommandContext } from '../context.ts';
 import type { Job, JobResult } from './job.ts';
 import { createPlainRenderer } from './plain-renderer.ts';
 import { runJob } from './run-job.ts';
@@ -7,9 +7,9 @@ import { runJob } from './run-job.ts';
 export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
- * Runs a job the way the context asks: Ink on a terminal, plain lines elsewhere. SIGINT, SIGTERM
- * and SIGHUP (the SSH connection dropped) abort the running step and let it clean up before ovena
- * exits.
+ * Runs a job the way the context asks: its terminal renderer (Ink) on a terminal, plain lines
+ * elsewhere. SIGINT, SIGTERM and SIGHUP (the SSH connection dropped) abort the running step and
+ * let it clean up before ovena exits.
  */
 export async function executeJob(job: Job, context: CommandContext): Promise<JobResult> {
   const controller = new AbortController();
@@ -18,10 +18,9 @@ export async function executeJob(job: Job, context: CommandContext): Promise<Job
   };
   for (const signal of stopSignals) process.on(signal, onSignal);
   try {
-    if (context.interactive) {
-      const { runJobInteractive } = await import('../ui/run-job-interactive.tsx');
-      return await runJobInteractive(job, context.io, controller);
-    }
+    // The terminal renderer is handed in by the command line: jobs/ never loads the UI itself.
+    if (context.interactive && context.runJobInteractive)
+      return await context.runJobInteractive(job, context.io, controller);
     // With --json, stdout carries only the JSON document; the log goes to stderr.
     const stream = context.json ? context.io.stderr : context.io.stdout;
     const result = await runJob(job, {

@@ -1,5 +1,5 @@
 import { formatAge, formatBytes, formatTimestamp } from '../format.ts';
-import type { RestorePlan } from './restore-job.ts';
+import type { RestorePlan } from './preflight.ts';
 
 /** The lines an operator reads before confirming (plain mode prints them before the job). */
 export function planLines(plan: RestorePlan, now = Date.now()): string[] {

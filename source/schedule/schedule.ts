@@ -113,11 +113,6 @@ export async function setSchedule(
   };
 }
 
-/** The wrapper's content as installed, e.g. to show it; undefined when off. */
-export async function readWrapper(state: ScheduleState): Promise<string | undefined> {
-  return state.path ? readFile(state.path, 'utf8') : undefined;
-}
-
 export function describeSchedule(state: ScheduleState): string {
   if (state.schedule === 'off')
     return 'off (no ovena-backup wrapper in cron.hourly, cron.daily or cron.weekly)';

@@ -1,5 +1,5 @@
 import type { RenderOptions } from 'ink';
-import type { Io } from '../cli/context.ts';
+import type { Io } from '../context.ts';
 
 /**
  * How every ovena screen is rendered: on the command's own streams, and Ctrl-C is an intent the

@@ -1,5 +1,5 @@
 import { render } from 'ink';
-import type { Io } from '../cli/context.ts';
+import type { Io } from '../context.ts';
 import type { Job, JobResult } from '../jobs/job.ts';
 import { inkOptions } from './ink-options.ts';
 import { JobApp } from './job-app.tsx';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { databaseCrashes, ovena, type Stack, startOvena, startStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { dbShell, generateRows, md5, temporaryFiles } from './backup-helpers.ts';
+import { dbShell, generateRows, md5, temporaryFiles, waitMidDump } from './backup-helpers.ts';
 
 describe('ovena backup when the SSH connection drops (SIGHUP, real stack)', () => {
   let stack: Stack;
@@ -34,7 +34,8 @@ describe('ovena backup when the SSH connection drops (SIGHUP, real stack)', () =
       60_000,
       'the temporary dump file',
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Well into the dump, not at its first bytes.
+    await waitMidDump(stack.backupDir, running);
     assert.equal(running.child.exitCode, null, 'still dumping when the connection drops');
     running.child.kill('SIGHUP');
     const { code, signal } = await running.done;

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { composeCommand, repoRoot, type Stack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 export async function md5(file: string): Promise<string> {
   return createHash('md5')
@@ -12,6 +13,35 @@ export async function md5(file: string): Promise<string> {
 
 export async function temporaryFiles(backupDir: string): Promise<string[]> {
   return (await readdir(backupDir)).filter((name) => name.startsWith('.ovena-tmp-'));
+}
+
+/** Bytes written so far into the temporary dump files (0 when there is none, or it just went). */
+export async function temporaryBytes(backupDir: string): Promise<number> {
+  let total = 0;
+  for (const name of await temporaryFiles(backupDir)) {
+    total += await stat(path.join(backupDir, name)).then(
+      (info) => info.size,
+      () => 0,
+    );
+  }
+  return total;
+}
+
+/** Polls until the running backup's temporary file holds `bytes` (the dump is well under way). */
+export async function waitMidDump(
+  backupDir: string,
+  running: { child: { exitCode: number | null }; output(): string },
+  bytes = 256 * 1024,
+): Promise<void> {
+  await waitFor(
+    async () => {
+      if (running.child.exitCode !== null)
+        throw new Error(`ovena exited ${running.child.exitCode}: ${running.output()}`);
+      return (await temporaryBytes(backupDir)) >= bytes;
+    },
+    120_000,
+    `${bytes} bytes in the temporary dump file`,
+  );
 }
 
 /** Runs a shell script in the stack's db container (test-side; the script is a fixed string). */

@@ -12,7 +12,7 @@ import {
   startStack,
 } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { dbShell, generateRows, md5, temporaryFiles } from './backup-helpers.ts';
+import { dbShell, generateRows, md5, temporaryFiles, waitMidDump } from './backup-helpers.ts';
 
 /** Enough Orthanc-like rows that a dump runs for several seconds (about 130 MB of SQL). */
 const instances = 150_000;
@@ -50,7 +50,8 @@ describe('ovena backup when interrupted or contended (real stack)', () => {
     } catch (error) {
       throw new Error(`${(error as Error).message}; ovena said:\n${running.output()}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Well into the dump, not at its first bytes.
+    await waitMidDump(stack.backupDir, running);
     assert.equal(running.child.exitCode, null, 'still dumping when interrupted');
     return running;
   }

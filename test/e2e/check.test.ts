@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { lastBackupFile } from '../../source/state/last-backup.ts';
+import { lastBackupFile } from '../../source/backup/last-backup.ts';
 import { composeCommand, ovena, type Stack, startStack } from '../helpers/stack.ts';
 
 const hour = 3_600_000;

@@ -3,7 +3,7 @@ import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import type { DumpFile } from '../../source/dumps/list-dumps.ts';
 import type { Job } from '../../source/jobs/job.ts';
-import type { RestorePlan } from '../../source/restore/restore-job.ts';
+import type { RestorePlan } from '../../source/restore/preflight.ts';
 import { RestoreApp, type RestoreServices } from '../../source/ui/restore/restore-app.tsx';
 import { waitFor } from '../helpers/wait-for.ts';
 

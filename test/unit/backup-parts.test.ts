@@ -9,9 +9,9 @@ import {
   scratchPathOf,
   temporaryName,
 } from '../../source/backup/dump-to-share.ts';
+import { readLastBackup, writeLastBackup } from '../../source/backup/last-backup.ts';
 import { ownerPidOf } from '../../source/backup/stale-cleanup.ts';
 import { isDumpFileName } from '../../source/dumps/dump-name.ts';
-import { readLastBackup, writeLastBackup } from '../../source/state/last-backup.ts';
 
 describe('backup building blocks', () => {
   it('names temporary files so no listing shows them and the owner pid is readable', () => {

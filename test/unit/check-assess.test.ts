@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkExitCode, checkLine } from '../../source/commands/check.ts';
+import { assessArchive, defaultMaxAgeMs } from '../../source/monitoring/assess.ts';
+import type { HomeStatus } from '../../source/monitoring/home-status.ts';
 import { parseDuration } from '../../source/settings/duration.ts';
-import { assessArchive, defaultMaxAgeMs } from '../../source/ui/home/assess.ts';
-import type { HomeStatus } from '../../source/ui/home/home-status.ts';
 
 const hour = 3_600_000;
 const now = Date.parse('2025-01-10T12:00:00Z');

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import {
   composeInvocation,
   dockerExecArgs,
-  downArgs,
   groupWrappedArgv,
   psQuietArgs,
   upArgs,
@@ -27,11 +26,6 @@ describe('compose command construction', () => {
   it('lists stopped containers on both versions', () => {
     assert.deepEqual(psQuietArgs('v2', 'db'), ['ps', '-a', '-q', 'db']);
     assert.deepEqual(psQuietArgs('v1', 'db'), ['ps', '-q', 'db']);
-  });
-
-  it('never removes volumes on down', () => {
-    assert.ok(!downArgs().includes('-v'));
-    assert.ok(!downArgs().includes('--volumes'));
   });
 
   it('starts only the named services, detached', () => {

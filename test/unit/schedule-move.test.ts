@@ -12,7 +12,6 @@ import {
   setSchedule,
   wrapperName,
 } from '../../source/schedule/schedule.ts';
-import { ovena } from '../helpers/stack.ts';
 
 const run = promisify(execFile);
 
@@ -106,20 +105,5 @@ describe('backup schedule (cron wrapper moves)', () => {
 
   it('refuses an unknown schedule', () => {
     assert.throws(() => parseSchedule('monthly'), /use hourly, daily, weekly or off/);
-  });
-
-  it('works from the command line, text and JSON', async () => {
-    const env = { ...process.env, OVENA_CRON_DIR: cronDir };
-    const set = await ovena(['schedule', 'daily'], { env });
-    assert.equal(set.code, 0, set.stderr);
-    assert.match(set.stdout, /Backup schedule: daily \(.*cron\.daily\/ovena-backup\) \(was off\)/);
-    const show = await ovena(['schedule', '--json'], { env });
-    assert.equal(show.code, 0, show.stderr);
-    assert.equal((JSON.parse(show.stdout) as { schedule: string }).schedule, 'daily');
-    assert.deepEqual(await runPartsList(path.join(cronDir, 'cron.daily')), [wrapperName]);
-    const bad = await ovena(['schedule', 'monthly'], { env });
-    assert.equal(bad.code, 64);
-    assert.match(bad.stderr, /unknown schedule "monthly"/);
-    assert.deepEqual(await runPartsList(path.join(cronDir, 'cron.daily')), [wrapperName]);
   });
 });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { publishedDumpName } from '../../source/dumps/dump-name.ts';
 import { mayFollowRedirect } from '../../source/http/http-request.ts';
-import { describeNotify, notifyBackup } from '../../source/webhooks/index.ts';
+import { describeNotify, notifyBackup } from '../../source/webhooks/notify-backup.ts';
 
 type Received = { method: string; url: string; type: string; body: Record<string, unknown> };
 

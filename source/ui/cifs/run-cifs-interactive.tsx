@@ -2,24 +2,31 @@ import { Box, render, Text, useApp, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
 import type { ReactElement } from 'react';
 import { useEffect, useState } from 'react';
-import { recreateJob } from '../../cifs/recreate-volumes.ts';
-import { type CifsShare, isConfigured, loadShares } from '../../cifs/shares.ts';
-import type { CommandContext } from '../../cli/context.ts';
-import { writeLine } from '../../cli/context.ts';
-import { recreateAdvice, type SavedEdit, saveShareChanges } from '../../commands/cifs.ts';
-import { statusLines } from '../../commands/status.ts';
-import { openCompose } from '../../compose/open-compose.ts';
+import { recreateAdvice, type SavedEdit } from '../../cifs/save-share.ts';
+import { type CifsShare, isConfigured, type ShareChanges } from '../../cifs/shares.ts';
+import { type Io, writeLine } from '../../context.ts';
 import { ExitCode, exitCodeOf, messageOf } from '../../errors.ts';
-import { executeJob } from '../../jobs/execute-job.ts';
-import { acquireHostLock } from '../../lock/host-lock.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
-import { collectStatus } from '../../status/collect-status.ts';
 import { inkOptions } from '../ink-options.ts';
 import { type FormResult, ShareForm } from './share-form.tsx';
 
+/**
+ * The side effects the cifs screens ask for (files, lock, docker); the command passes real ones.
+ * The screens only ask questions: every change happens here, after a screen has closed.
+ */
+export type CifsServices = {
+  loadShares(): Promise<CifsShare[]>;
+  /** Checks the compose project before the first form. */
+  ready(): Promise<void>;
+  /** Re-reads the files, takes the host lock and writes one share's change. */
+  saveShare(share: CifsShare, changes: ShareChanges): Promise<SavedEdit | undefined>;
+  /** Takes the host lock, recreates the volumes (a job) and returns the status lines after it. */
+  recreateVolumes(volumes: string[]): Promise<{ exitCode: number; statusLines: string[] }>;
+};
+
 /** Renders one screen until it reports a result; the side effects happen after it unmounts. */
 async function ask<T>(
-  context: CommandContext,
+  context: { io: Io },
   screen: (done: (value: T) => void) => ReactElement,
 ): Promise<T> {
   let result: T | undefined;
@@ -128,14 +135,17 @@ function ConfirmScreen({ volumes, onDone }: { volumes: string[]; onDone(yes: boo
 }
 
 /** `ovena cifs` on a terminal: a form per share; first-time setup walks through every unconfigured share. */
-export async function runCifsInteractive(context: CommandContext): Promise<number> {
+export async function runCifsInteractive(
+  context: { io: Io },
+  services: CifsServices,
+): Promise<number> {
   const { stdout } = context.io;
-  const shares = await loadShares(context.paths.composeFiles);
+  const shares = await services.loadShares();
   if (shares.length === 0) {
     writeLine(stdout, 'No CIFS volume (driver_opts type: cifs) in the compose files.');
     return ExitCode.ok;
   }
-  const compose = await openCompose(context);
+  await services.ready();
   const unconfigured = shares.filter((share) => !isConfigured(share));
   const saved: SavedEdit[] = [];
   let exitCode: number = ExitCode.ok;
@@ -148,18 +158,8 @@ export async function runCifsInteractive(context: CommandContext): Promise<numbe
       writeLine(stdout, `Share ${share.volume}: cancelled, nothing written.`);
       return;
     }
-    // Read the files again: the edit applies to what is on disk now.
-    const current = await loadShares(context.paths.composeFiles);
-    const fresh = current.find((entry) => entry.volume === share.volume) ?? share;
-    const lock = await acquireHostLock(context.paths.stateDir, 'cifs');
     try {
-      const edit = await saveShareChanges(
-        compose,
-        context.paths.composeFiles,
-        fresh,
-        result.changes,
-        current,
-      );
+      const edit = await services.saveShare(share, result.changes);
       if (edit) {
         saved.push(edit);
         writeLine(
@@ -173,8 +173,6 @@ export async function runCifsInteractive(context: CommandContext): Promise<numbe
         `Share ${share.volume}: not saved: ${redactSecrets(messageOf(error), [result.changes.password ?? ''])}`,
       );
       exitCode = exitCodeOf(error);
-    } finally {
-      await lock.release();
     }
   };
 
@@ -205,13 +203,7 @@ export async function runCifsInteractive(context: CommandContext): Promise<numbe
     writeLine(stdout, recreateAdvice(volumes));
     return exitCode;
   }
-  const lock = await acquireHostLock(context.paths.stateDir, 'cifs apply');
-  try {
-    const fresh = await openCompose(context);
-    const result = await executeJob(recreateJob(fresh, volumes, context.paths.stateDir), context);
-    for (const line of statusLines(await collectStatus(fresh))) writeLine(stdout, line);
-    return result.exitCode || exitCode;
-  } finally {
-    await lock.release();
-  }
+  const result = await services.recreateVolumes(volumes);
+  for (const line of result.statusLines) writeLine(stdout, line);
+  return result.exitCode || exitCode;
 }

@@ -1,4 +1,4 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useEffect, useReducer } from 'react';
 import { type CifsShare, editedOptions, type ShareChanges } from '../../cifs/shares.ts';
 import { maskOptionText } from '../../cifs/show-shares.ts';
@@ -11,6 +11,8 @@ import {
   initialFormState,
   saveIndex,
 } from './share-form-state.ts';
+
+import { useShareFormKeys } from './use-share-form-keys.ts';
 
 export type FormResult = { action: 'save'; changes: ShareChanges } | { action: 'cancel' };
 
@@ -25,17 +27,7 @@ export type ShareFormProps = {
 export function ShareForm({ share, position, onDone }: ShareFormProps) {
   const [state, dispatch] = useReducer(formReducer(share), share, initialFormState);
 
-  useInput((input, key) => {
-    if (key.ctrl && input === 'c') dispatch({ type: 'cancel' });
-    else if (key.escape) dispatch({ type: 'cancel' });
-    else if (key.tab && key.shift) dispatch({ type: 'previous' });
-    else if (key.tab || key.downArrow) dispatch({ type: 'next' });
-    else if (key.upArrow) dispatch({ type: 'previous' });
-    else if (key.return) dispatch({ type: 'enter' });
-    else if (key.backspace || key.delete) dispatch({ type: 'erase' });
-    else if (input && !key.ctrl && !key.meta)
-      dispatch({ type: 'type', text: input.replace(/[\r\n]/g, '') });
-  });
+  useShareFormKeys(dispatch);
 
   useEffect(() => {
     if (state.phase === 'saved') onDone({ action: 'save', changes: formChanges(share, state) });

@@ -1,11 +1,12 @@
-import { useApp, useInput, useStdout } from 'ink';
+import { useApp, useStdout } from 'ink';
 import { useEffect, useReducer, useState } from 'react';
 import { messageOf } from '../../errors.ts';
+import type { HomeStatus } from '../../monitoring/home-status.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
 import { homeReducer, initialHomeState, menuItems, type TaskId } from './home-model.ts';
 import { HomeScreen } from './home-screen.tsx';
-import type { HomeStatus } from './home-status.ts';
-import { menuItem, type TaskRegistry, UnavailableTask } from './tasks.tsx';
+import { menuItem, type TaskRegistry } from './tasks.tsx';
+import { useHomeKeys } from './use-home-keys.ts';
 
 export type HomeAppProps = {
   load(signal: AbortSignal): Promise<HomeStatus>;
@@ -111,13 +112,20 @@ export function HomeApp({
     exit();
   }, [flow, onFlow, exit]);
 
-  useInput((input, key) => {
-    if (state.phase.kind !== 'home') return;
-    if (key.upArrow || input === 'k') dispatch({ type: 'move', delta: -1 });
-    else if (key.downArrow || input === 'j') dispatch({ type: 'move', delta: 1 });
-    else if (key.return) dispatch({ type: 'open' });
-    else if (key.escape || input === 'q' || (key.ctrl && input === 'c')) dispatch({ type: 'back' });
-  });
+  // A menu entry with neither a screen nor a flow (a partial registry) returns home at once.
+  const missing =
+    state.phase.kind === 'task' && !tasks[state.phase.task] && !flows?.has(state.phase.task)
+      ? menuItem(state.phase.task)
+      : undefined;
+  useEffect(() => {
+    if (missing)
+      dispatch({
+        type: 'task-done',
+        note: `${missing.label} runs from a shell: ${missing.command}`,
+      });
+  }, [missing]);
+
+  useHomeKeys(state, dispatch);
 
   if (flow) return null;
   if (state.phase.kind === 'task') {
@@ -127,11 +135,7 @@ export function HomeApp({
       onReturnHome?.();
       dispatch({ type: 'task-done', ...(note ? { note } : {}) });
     };
-    return Task ? (
-      <Task onDone={onDone} color={color} />
-    ) : (
-      <UnavailableTask item={menuItem(id)} onDone={onDone} color={color} />
-    );
+    return Task ? <Task onDone={onDone} color={color} /> : null;
   }
   return (
     <HomeScreen

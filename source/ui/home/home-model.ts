@@ -1,4 +1,4 @@
-import type { HomeStatus } from './home-status.ts';
+import type { HomeStatus } from '../../monitoring/home-status.ts';
 
 /** The home screen as a reducer over a typed action union; the view only renders this state. */
 export type TaskId = 'backup' | 'restore' | 'cifs' | 'start' | 'stop' | 'schedule';

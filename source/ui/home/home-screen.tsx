@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import { formatAge, formatBytes, formatDuration } from '../../format.ts';
-import { type Assessment, assessArchive } from './assess.ts';
+import { type Assessment, assessArchive } from '../../monitoring/assess.ts';
+import type { HomeService, HomeStatus } from '../../monitoring/home-status.ts';
 import { type HomeState, menuItems } from './home-model.ts';
-import type { HomeService, HomeStatus } from './home-status.ts';
 
 export type HomeScreenProps = {
   state: HomeState;

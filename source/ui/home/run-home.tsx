@@ -1,49 +1,49 @@
 import { render } from 'ink';
-import { findCommand } from '../../cli/commands.ts';
-import type { CommandContext } from '../../cli/context.ts';
-import { startSteps } from '../../commands/start.ts';
-import { stopSteps } from '../../commands/stop.ts';
 import type { Compose } from '../../compose/compose.ts';
+import type { CommandContext } from '../../context.ts';
 import { exitCodeOf, messageOf } from '../../errors.ts';
-import type { Job } from '../../jobs/job.ts';
+import { startJob } from '../../lifecycle/start.ts';
+import { stopJob } from '../../lifecycle/stop.ts';
+import { type HomeStatus, loadHomeStatus } from '../../monitoring/home-status.ts';
+import { defaultSources } from '../../monitoring/sources.ts';
+import { describeSchedule, readSchedule, setSchedule } from '../../schedule/schedule.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
 import { inkOptions } from '../ink-options.ts';
-import { defaultSources } from './default-sources.ts';
 import { HomeApp } from './home-app.tsx';
 import type { TaskId } from './home-model.ts';
-import { type HomeStatus, loadHomeStatus } from './home-status.ts';
-import { ScheduleTask } from './schedule-task.tsx';
+import { type ScheduleService, ScheduleTask } from './schedule-task.tsx';
 import { JobTask, type TaskRegistry, type TaskScreenProps } from './tasks.tsx';
+
+/** The schedule screen's service: the same moves as `ovena schedule`, on the cron directory. */
+export function cronScheduleService(cronDir: string): ScheduleService {
+  return {
+    describe: async () => describeSchedule(await readSchedule(cronDir)),
+    change: async (schedule) => {
+      const change = await setSchedule(cronDir, schedule);
+      return change.changed
+        ? `Backup schedule: ${change.after.schedule} (was ${change.before.schedule})`
+        : `Backup schedule unchanged: ${change.after.schedule}`;
+    },
+  };
+}
 
 /** Tasks that render inside home; backup, restore and cifs run as flows (below). */
 export function defaultTasks(
   compose: Compose,
   context: Pick<CommandContext, 'paths'>,
 ): TaskRegistry {
-  const startJob = (): Job => ({
-    title: 'Start services',
-    steps: startSteps(compose, context.paths.stateDir),
-    describeState: (stoppedAt) =>
-      stoppedAt === 'check-restore'
-        ? 'nothing was started'
-        : 'some services may be running; the home screen shows which',
-  });
-  const stopJob = (): Job => ({
-    title: 'Stop services',
-    steps: stopSteps(compose),
-    describeState: () => 'some services may still run; the home screen shows which',
-    successSummary: () => 'services stopped, data kept',
-  });
+  const whereToLook = 'the home screen shows which';
+  const makeStartJob = () => startJob(compose, context.paths.stateDir, whereToLook);
+  const makeStopJob = () => stopJob(compose, whereToLook);
+  const scheduleService = cronScheduleService(context.paths.cronDir);
   return {
     start: (props: TaskScreenProps) => (
-      <JobTask title="Start services" makeJob={startJob} {...props} />
+      <JobTask title="Start services" makeJob={makeStartJob} {...props} />
     ),
     stop: (props: TaskScreenProps) => (
-      <JobTask title="Stop services" makeJob={stopJob} {...props} />
+      <JobTask title="Stop services" makeJob={makeStopJob} {...props} />
     ),
-    schedule: (props: TaskScreenProps) => (
-      <ScheduleTask cronDir={context.paths.cronDir} {...props} />
-    ),
+    schedule: (props: TaskScreenProps) => <ScheduleTask service={scheduleService} {...props} />,
   };
 }
 
@@ -59,6 +59,9 @@ const flowCommands: Partial<Record<TaskId, { command: string; label: string }>> 
   restore: { command: 'restore', label: 'Restore' },
   cifs: { command: 'cifs', label: 'CIFS shares' },
 };
+
+/** Runs a whole command (as `ovena COMMAND` would) in the given context; passed in by the command. */
+export type CommandRunner = (command: string, context: CommandContext) => Promise<number>;
 
 function waitForAnyKey(stdin: NodeJS.ReadStream): Promise<void> {
   return new Promise((resolve) => {
@@ -76,10 +79,13 @@ function waitForAnyKey(stdin: NodeJS.ReadStream): Promise<void> {
   });
 }
 
-async function runFlow(task: TaskId, context: CommandContext): Promise<string> {
+async function runFlow(
+  task: TaskId,
+  context: CommandContext,
+  runCommand: CommandRunner,
+): Promise<string> {
   const flow = flowCommands[task];
-  const spec = flow ? findCommand(flow.command) : undefined;
-  if (!flow || !spec) return `${task}: not available`;
+  if (!flow) return `${task}: not available`;
   const options: CommandContext['options'] = {};
   for (const name of ['compose-file', 'no-color'] as const) {
     const value = context.options[name];
@@ -87,7 +93,7 @@ async function runFlow(task: TaskId, context: CommandContext): Promise<string> {
   }
   let code: number;
   try {
-    code = await (await spec.load()).run({ ...context, command: flow.command, args: [], options });
+    code = await runCommand(flow.command, { ...context, command: flow.command, args: [], options });
   } catch (error) {
     const message = redactSecrets(messageOf(error));
     context.io.stdout.write(`\n${message}\n`);
@@ -101,6 +107,7 @@ async function runFlow(task: TaskId, context: CommandContext): Promise<string> {
 export async function runHome(options: {
   compose: Compose;
   context: CommandContext;
+  runCommand: CommandRunner;
   maxAgeMs?: number;
   tasks?: TaskRegistry;
 }): Promise<void> {
@@ -141,7 +148,7 @@ export async function runHome(options: {
       await instance.waitUntilExit();
       if (!requested) return;
       stdout.write(clearScreen);
-      note = await runFlow(requested, context);
+      note = await runFlow(requested, context, options.runCommand);
       stdout.write(clearScreen);
     }
   } finally {

@@ -2,13 +2,16 @@ import { Box, Text, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
 import { useEffect, useState } from 'react';
 import { messageOf } from '../../errors.ts';
-import {
-  describeSchedule,
-  readSchedule,
-  type Schedule,
-  setSchedule,
-} from '../../schedule/schedule.ts';
+import type { Schedule } from '../../schedule/schedule.ts';
 import type { TaskScreenProps } from './tasks.tsx';
+
+/** What the schedule screen asks for; the home screen passes the real cron directory's. */
+export type ScheduleService = {
+  /** The schedule now, as one line. */
+  describe(): Promise<string>;
+  /** Moves the cron wrapper; resolves with the line to show on the home screen. */
+  change(schedule: Schedule): Promise<string>;
+};
 
 const choices: Array<{ label: string; value: Schedule }> = [
   { label: 'Hourly  (cron.hourly)', value: 'hourly' },
@@ -18,28 +21,21 @@ const choices: Array<{ label: string; value: Schedule }> = [
 ];
 
 /** The home menu's "Backup schedule…": the same move as `ovena schedule hourly|daily|weekly|off`. */
-export function ScheduleTask({ cronDir, onDone, color }: TaskScreenProps & { cronDir: string }) {
+export function ScheduleTask({
+  service,
+  onDone,
+  color,
+}: TaskScreenProps & { service: ScheduleService }) {
   const [current, setCurrent] = useState<string>();
   const [error, setError] = useState<string>();
   useEffect(() => {
-    readSchedule(cronDir).then(
-      (state) => setCurrent(describeSchedule(state)),
-      (failure: unknown) => setError(messageOf(failure)),
-    );
-  }, [cronDir]);
+    service.describe().then(setCurrent, (failure: unknown) => setError(messageOf(failure)));
+  }, [service]);
   useInput((input, key) => {
     if (key.escape || input === 'q') onDone();
   });
   const choose = (value: Schedule) => {
-    setSchedule(cronDir, value).then(
-      (change) =>
-        onDone(
-          change.changed
-            ? `Backup schedule: ${change.after.schedule} (was ${change.before.schedule})`
-            : `Backup schedule unchanged: ${change.after.schedule}`,
-        ),
-      (failure: unknown) => setError(messageOf(failure)),
-    );
+    service.change(value).then(onDone, (failure: unknown) => setError(messageOf(failure)));
   };
   return (
     <Box flexDirection="column">

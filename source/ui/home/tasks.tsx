@@ -1,4 +1,4 @@
-import { Box, Text, useInput, useStdout } from 'ink';
+import { Box, Text, useInput } from 'ink';
 import { type ComponentType, useCallback, useEffect, useMemo, useState } from 'react';
 import { messageOf } from '../../errors.ts';
 import type { Job, JobResult } from '../../jobs/job.ts';
@@ -8,8 +8,8 @@ import { type MenuItem, menuItems, type TaskId } from './home-model.ts';
 
 /**
  * A task opened from the home menu renders its own screen and calls `onDone` to return home.
- * The registry maps menu entries to screens; entries missing from it show how to run the task
- * from a shell instead. The lead plugs in backup, restore, cifs and schedule screens here.
+ * The registry maps menu entries to screens (start, stop, schedule); backup, restore and cifs run
+ * as whole commands instead (flows, see `run-home.tsx`).
  */
 export type TaskScreenProps = {
   onDone(note?: string): void;
@@ -83,26 +83,6 @@ export function JobTask({
           Enter or Esc: back to home
         </Text>
       ) : null}
-    </Box>
-  );
-}
-
-/** Shown for a menu entry whose screen is not in this build: how to do it from a shell. */
-export function UnavailableTask({ item, onDone, color }: TaskScreenProps & { item: MenuItem }) {
-  const { stdout } = useStdout();
-  useInput((input, key) => {
-    if (key.return || key.escape || input === 'q') onDone();
-  });
-  return (
-    <Box flexDirection="column" width={stdout.columns || 80}>
-      <Text bold wrap="truncate-end" {...(color ? { color: 'cyan' } : {})}>
-        {item.label}
-      </Text>
-      <Text wrap="truncate-end">This screen is not part of this build yet.</Text>
-      <Text wrap="truncate-end">From a shell: {item.command}</Text>
-      <Text wrap="truncate-end" {...(color ? { color: 'gray' } : {})}>
-        Enter or Esc: back to home
-      </Text>
     </Box>
   );
 }

@@ -1,6 +1,6 @@
 import type { DumpFile } from '../../dumps/list-dumps.ts';
 import type { JobResult } from '../../jobs/job.ts';
-import type { RestorePlan } from '../../restore/restore-job.ts';
+import type { RestorePlan } from '../../restore/preflight.ts';
 
 /**
  * The restore screen as a pure reducer. Phases: pick a dump, check it (preflight), confirm by

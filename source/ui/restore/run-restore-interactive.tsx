@@ -1,11 +1,11 @@
 import { render } from 'ink';
-import type { CommandContext } from '../../cli/context.ts';
-import type { RestoreOptions } from '../../commands/restore.ts';
 import { openCompose } from '../../compose/open-compose.ts';
+import type { CommandContext } from '../../context.ts';
 import { listDumps } from '../../dumps/list-dumps.ts';
 import { stopSignals } from '../../jobs/execute-job.ts';
 import { acquireHostLock } from '../../lock/host-lock.ts';
-import { preflightRestore, restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
+import { preflightRestore, type RestoreOptions } from '../../restore/preflight.ts';
+import { restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
 import { safetyDumper } from '../../restore/safety-dumper.ts';
 import { inkOptions } from '../ink-options.ts';
 import { RestoreApp, type RestoreServices } from './restore-app.tsx';

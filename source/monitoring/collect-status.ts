@@ -1,10 +1,10 @@
+import { type LastBackupRecord, readLastBackup } from '../backup/last-backup.ts';
 import { readShares } from '../cifs/shares.ts';
 import type { Compose } from '../compose/compose.ts';
 import type { ServiceState } from '../compose/containers.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
 import { readSchedule, type ScheduleState } from '../schedule/schedule.ts';
-import { type LastBackupRecord, readLastBackup } from '../state/last-backup.ts';
 
 /** One snapshot of the archive's health, shared by `ovena status`, `--json` and the home screen. */
 export type ArchiveStatus = {
@@ -71,10 +71,11 @@ export async function collectBackupStatus(paths: {
   };
 }
 
-export async function collectStatus(
+/** The services' state and Orthanc's answer: the docker and HTTP part of the status. */
+export async function readServices(
   compose: Compose,
   signal?: AbortSignal,
-): Promise<ArchiveStatus> {
+): Promise<Pick<ArchiveStatus, 'services' | 'orthanc'>> {
   const { dbService, orthancService, orthancUrl } = compose.project;
   const roles = [
     [dbService, 'db'],
@@ -105,13 +106,35 @@ export async function collectStatus(
       orthanc.error = (error as Error).message;
     }
   }
-  const shares = (await readShares(compose.files).catch(() => [])).map((share) => ({
+  return { services, orthanc };
+}
+
+/** The CIFS shares of the compose files, parsed once, without passwords. */
+export async function readShareSummaries(
+  composeFiles: readonly string[],
+): Promise<ArchiveStatus['shares']> {
+  return (await readShares(composeFiles)).map((share) => ({
     volume: share.volume,
     server: share.server,
     share: share.share,
     username: share.username,
     configured: share.configured,
   }));
+}
+
+/** Configured when the compose files define CIFS shares and none still holds a placeholder. */
+export function sharesConfigured(shares: ArchiveStatus['shares']): boolean {
+  return shares.length > 0 && shares.every((share) => share.configured);
+}
+
+export async function collectStatus(
+  compose: Compose,
+  signal?: AbortSignal,
+): Promise<ArchiveStatus> {
+  const [{ services, orthanc }, shares] = await Promise.all([
+    readServices(compose, signal),
+    readShareSummaries(compose.files).catch(() => []),
+  ]);
   return {
     composeFiles: compose.files,
     shares,

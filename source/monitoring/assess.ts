@@ -1,5 +1,5 @@
-import { formatAge, formatDuration } from '../../format.ts';
-import { finishRestoreCommand } from '../../restore/restore-marker.ts';
+import { formatAge, formatDuration } from '../format.ts';
+import { finishRestoreCommand } from '../restore/restore-marker.ts';
 import type { HomeStatus } from './home-status.ts';
 
 /**

@@ -1,14 +1,15 @@
-import { messageOf } from '../../errors.ts';
-import { redactSecrets } from '../../secrets/redact.ts';
-import type { LastBackupRecord } from '../../state/last-backup.ts';
-import type { ArchiveStatus } from '../../status/collect-status.ts';
+import type { LastBackupRecord } from '../backup/last-backup.ts';
+import { messageOf } from '../errors.ts';
+import { redactSecrets } from '../secrets/redact.ts';
+import { type ArchiveStatus, sharesConfigured } from './collect-status.ts';
 
 /**
  * The home screen's and `ovena check`'s view of the archive. Plain data, no React: filled by
- * `loadHomeStatus` from whichever sources this build has (backup record, schedule, shares).
+ * `loadHomeStatus`, which reads each source once per refresh (services, backup record, schedule,
+ * shares, restore marker).
  */
 
-export type { LastBackupRecord } from '../../state/last-backup.ts';
+export type { LastBackupRecord } from '../backup/last-backup.ts';
 
 /** The backup schedule, as the cron wrapper says. `intervalMs` undefined when off. */
 export type ScheduleInfo = {
@@ -29,11 +30,11 @@ export type HomeService = {
 export type HomeStatus = {
   services: HomeService[];
   orthanc: { url: string; reachable: boolean; version?: string; instances?: number };
-  /** undefined: no backup recorded yet (or this build cannot read the record). */
+  /** undefined: no backup recorded yet (or the record cannot be read). */
   lastBackup?: LastBackupRecord;
-  /** undefined: unknown in this build. */
+  /** undefined: unknown (the cron directory cannot be read). */
   schedule?: ScheduleInfo;
-  /** undefined: unknown in this build. */
+  /** undefined: unknown (the compose files' shares cannot be read). */
   sharesConfigured?: boolean;
   /** A restore that removed the database and did not finish. */
   unfinishedRestore?: { dump: string };
@@ -41,16 +42,16 @@ export type HomeStatus = {
   problems: string[];
 };
 
-/** Where the status comes from; optional sources are left out until their branch lands. */
+/** Where the status comes from (`defaultSources` reads the real ones; tests pass others). */
 export type StatusSources = {
-  collectStatus(signal?: AbortSignal): Promise<ArchiveStatus>;
+  readServices(signal?: AbortSignal): Promise<Pick<ArchiveStatus, 'services' | 'orthanc'>>;
   readLastBackup?(signal?: AbortSignal): Promise<LastBackupRecord | undefined>;
   readSchedule?(signal?: AbortSignal): Promise<ScheduleInfo | undefined>;
-  sharesConfigured?(signal?: AbortSignal): Promise<boolean | undefined>;
+  readShares?(signal?: AbortSignal): Promise<ArchiveStatus['shares']>;
   unfinishedRestore?(signal?: AbortSignal): Promise<{ dump: string } | undefined>;
 };
 
-export function homeServices(status: ArchiveStatus): HomeService[] {
+export function homeServices(status: Pick<ArchiveStatus, 'services'>): HomeService[] {
   return status.services.map((service) => ({
     name: service.service,
     role: service.role,
@@ -81,12 +82,12 @@ export async function loadHomeStatus(
   signal?: AbortSignal,
 ): Promise<HomeStatus> {
   const problems: string[] = [];
-  const { readLastBackup, readSchedule, sharesConfigured, unfinishedRestore } = sources;
+  const { readLastBackup, readSchedule, readShares, unfinishedRestore } = sources;
   const [archive, lastBackup, schedule, shares, restore] = await Promise.all([
-    sources.collectStatus(signal),
+    sources.readServices(signal),
     guarded('last backup', problems, readLastBackup && (() => readLastBackup(signal))),
     guarded('schedule', problems, readSchedule && (() => readSchedule(signal))),
-    guarded('shares', problems, sharesConfigured && (() => sharesConfigured(signal))),
+    guarded('shares', problems, readShares && (() => readShares(signal))),
     guarded('restore marker', problems, unfinishedRestore && (() => unfinishedRestore(signal))),
   ]);
   const status: HomeStatus = {
@@ -103,7 +104,7 @@ export async function loadHomeStatus(
   };
   if (lastBackup) status.lastBackup = lastBackup;
   if (schedule) status.schedule = schedule;
-  if (shares !== undefined) status.sharesConfigured = shares;
+  if (shares !== undefined) status.sharesConfigured = sharesConfigured(shares);
   if (restore) status.unfinishedRestore = { dump: restore.dump };
   return status;
 }

@@ -1,0 +1,107 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Compose } from '../compose/compose.ts';
+import { ExitCode, OvenaError } from '../errors.ts';
+import type { Job, Step } from '../jobs/job.ts';
+import { OrthancClient } from '../orthanc/client.ts';
+import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
+
+/**
+ * Start the database, wait for health, then Orthanc, and wait until it answers HTTP; never while
+ * a restore that destroyed the database is unfinished (Orthanc would run on a half-loaded index).
+ */
+export function startSteps(compose: Compose, stateDir: string): Step[] {
+  const { dbService, orthancService } = compose.project;
+  return [
+    {
+      id: 'check-restore',
+      title: 'Check that no restore is unfinished',
+      async run() {
+        const unfinished = await readUnfinishedRestore(stateDir);
+        if (unfinished) {
+          throw new OvenaError(
+            `a restore of ${unfinished.dump} did not finish and the database is only partly loaded: complete it with "${finishRestoreCommand(unfinished)}" before starting Orthanc`,
+            ExitCode.busy,
+          );
+        }
+      },
+    },
+    {
+      id: 'start-db',
+      title: `Start the database (${dbService})`,
+      async run({ signal }) {
+        await compose.up([dbService], signal);
+      },
+    },
+    {
+      id: 'wait-db',
+      title: 'Wait until the database is healthy',
+      async run({ signal, progress }) {
+        await compose.waitHealthy(dbService, {
+          signal,
+          onState: (state) => progress({ detail: `health: ${state.health ?? state.state}` }),
+        });
+      },
+    },
+    {
+      id: 'start-orthanc',
+      title: `Start Orthanc (${orthancService})`,
+      async run({ signal }) {
+        await compose.up([orthancService], signal);
+      },
+    },
+    {
+      id: 'wait-orthanc',
+      title: 'Wait until Orthanc answers',
+      async run({ signal, progress }) {
+        const summary = await waitForOrthanc(compose, signal, (detail) => progress({ detail }));
+        return { summary };
+      },
+    },
+  ];
+}
+
+export async function waitForOrthanc(
+  compose: Compose,
+  signal: AbortSignal,
+  report: (detail: string) => void,
+  timeoutMs = 180_000,
+): Promise<string> {
+  const client = new OrthancClient(compose.project.orthancUrl);
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  for (;;) {
+    signal.throwIfAborted();
+    try {
+      const system = await client.system(signal);
+      const statistics = await client.statistics(signal);
+      return `Orthanc ${system.Version}, ${statistics.CountInstances} instances in ${statistics.CountStudies} studies`;
+    } catch (error) {
+      signal.throwIfAborted();
+      lastError = (error as Error).message;
+    }
+    const state = await compose.serviceState(compose.project.orthancService, signal);
+    if (state.state !== 'running') {
+      throw new OvenaError(
+        `Orthanc's container is ${state.state}: see "docker logs ${state.containerId?.slice(0, 12) ?? ''}"`,
+      );
+    }
+    if (Date.now() > deadline) throw new OvenaError(`Orthanc did not answer in time: ${lastError}`);
+    report(`waiting for ${compose.project.orthancUrl}/system`);
+    await sleep(1000, undefined, { signal });
+  }
+}
+
+/**
+ * The "Start services" job. `whereToLook` ends the message of a job that stopped half-way: where
+ * the operator sees which services run (e.g. `"ovena status" shows which`).
+ */
+export function startJob(compose: Compose, stateDir: string, whereToLook: string): Job {
+  return {
+    title: 'Start services',
+    steps: startSteps(compose, stateDir),
+    describeState: (stoppedAt) =>
+      stoppedAt === 'check-restore'
+        ? 'nothing was started'
+        : `some services may be running; ${whereToLook}`,
+  };
+}

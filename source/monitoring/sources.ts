@@ -1,0 +1,31 @@
+import { readLastBackup } from '../backup/last-backup.ts';
+import type { Compose } from '../compose/compose.ts';
+import type { Paths } from '../paths.ts';
+import { readUnfinishedRestore } from '../restore/restore-marker.ts';
+import { readSchedule } from '../schedule/schedule.ts';
+import { readServices, readShareSummaries } from './collect-status.ts';
+import type { ScheduleInfo, StatusSources } from './home-status.ts';
+
+/**
+ * Where `ovena check` and the home screen read the archive's state. Plain module (no React), so
+ * `ovena check` stays Ink-free.
+ */
+const hour = 3_600_000;
+const intervals = { hourly: hour, daily: 24 * hour, weekly: 7 * 24 * hour } as const;
+
+export async function scheduleInfo(cronDir: string): Promise<ScheduleInfo> {
+  const { schedule } = await readSchedule(cronDir);
+  return schedule === 'off'
+    ? { label: 'off' }
+    : { label: schedule, intervalMs: intervals[schedule] };
+}
+
+export function defaultSources(compose: Compose, paths: Paths): StatusSources {
+  return {
+    readServices: (signal) => readServices(compose, signal),
+    readLastBackup: () => readLastBackup(paths.stateDir),
+    readSchedule: () => scheduleInfo(paths.cronDir),
+    readShares: () => readShareSummaries(compose.files),
+    unfinishedRestore: () => readUnfinishedRestore(paths.stateDir),
+  };
+}

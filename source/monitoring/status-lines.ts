@@ -1,0 +1,88 @@
+import { formatAge, formatBytes, formatDuration } from '../format.ts';
+import { describeSchedule } from '../schedule/schedule.ts';
+import type { ArchiveStatus } from './collect-status.ts';
+
+/** `ovena status` as text: services, Orthanc, shares, what is down, the restore and the backup. */
+export function backupLines(status: ArchiveStatus, now = Date.now()): string[] {
+  const lines: string[] = [];
+  const last = status.lastBackup;
+  if (status.lastBackup === null) lines.push('Backup    none recorded on this host');
+  else if (last) {
+    const age = formatAge(now - Date.parse(last.at));
+    if (last.result === 'ok') {
+      lines.push(
+        `Backup    ${age} ago: ${last.file}, ${formatBytes(last.sizeBytes)} in ${formatDuration(last.durationMs)}`,
+      );
+    } else {
+      lines.push(`Backup    FAILED ${age} ago: ${last.error ?? 'unknown error'}`);
+      const good = last.lastSuccess;
+      lines.push(
+        good
+          ? `          last good ${formatAge(now - Date.parse(good.at))} ago: ${good.file}, ${formatBytes(good.sizeBytes)}`
+          : '          no successful backup recorded on this host',
+      );
+    }
+  }
+  if (status.schedule) lines.push(`Schedule  ${describeSchedule(status.schedule)}`);
+  return lines;
+}
+
+export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
+  const rows = status.services.map((service) => {
+    const since =
+      service.state === 'running' && service.startedAt
+        ? formatAge(now - Date.parse(service.startedAt))
+        : '-';
+    return [service.service, service.state, service.health ?? '-', since];
+  });
+  const header = ['SERVICE', 'STATE', 'HEALTH', 'UP FOR'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const format = (row: string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  const lines = [
+    `Compose   ${status.composeFiles.join(':')} (compose ${status.composeVersion})`,
+    '',
+    format(header),
+    ...rows.map(format),
+    '',
+  ];
+  const { orthanc } = status;
+  if (orthanc.reachable && orthanc.statistics) {
+    const counts = orthanc.statistics;
+    lines.push(
+      `Orthanc   ${orthanc.version ?? '?'} at ${orthanc.url}: ${counts.CountPatients} patients, ${counts.CountStudies} studies, ${counts.CountInstances} instances`,
+    );
+  } else {
+    lines.push(
+      `Orthanc   not answering at ${orthanc.url}${orthanc.error ? ` (${orthanc.error})` : ''}`,
+    );
+  }
+  if (status.shares.length > 0) {
+    lines.push(
+      `Shares    ${status.shares.map((share) => `${share.volume} ${share.configured ? `//${share.server}/${share.share}` : 'NOT CONFIGURED'}`).join(', ')}`,
+    );
+    if (status.shares.some((share) => !share.configured))
+      lines.push(
+        '          fill in the NAS shares with "ovena cifs" (template placeholders found)',
+      );
+  }
+  const down = status.services.filter((service) => !service.up);
+  if (down.length > 0) {
+    lines.push(
+      `DOWN      ${down.map((service) => `${service.service} (${service.health === 'unhealthy' ? 'unhealthy' : service.state})`).join(', ')}: "ovena start" starts it`,
+    );
+  }
+  const restore = status.unfinishedRestore;
+  if (restore) {
+    lines.push(
+      `RESTORE   a restore of ${restore.dump} did not finish (started ${restore.startedAt}): the database is only partly loaded; "${restore.command}" completes it${restore.safetyDump ? ` (safety dump: ${restore.safetyDump})` : ''}`,
+    );
+  }
+  lines.push(...backupLines(status, now));
+  return lines;
+}

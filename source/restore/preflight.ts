@@ -1,0 +1,188 @@
+import type { Compose } from '../compose/compose.ts';
+import { backupDir, restoreCandidates } from '../dumps/dump-name.ts';
+import { type DumpFile, listDumps } from '../dumps/list-dumps.ts';
+import { verifyDumpInContainer } from '../dumps/verify-dump.ts';
+import { ExitCode, messageOf, OvenaError, UsageError } from '../errors.ts';
+import { formatBytes } from '../format.ts';
+import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
+import {
+  type DatabaseSummary,
+  findDataVolume,
+  summarizeDatabase,
+  waitDatabaseReady,
+} from './database-ops.ts';
+import { type RestoreMarker, readMarker } from './restore-marker.ts';
+
+/*
+ * The restore's preflight: everything checked and read before anything is stopped or destroyed.
+ * Its plan is what the confirmation shows and what the restore job (restore-job.ts) runs.
+ */
+
+/** Everything known before anything is stopped or destroyed; the confirmation screen shows it. */
+export type RestorePlan = {
+  dump: DumpFile;
+  /** The dump's path inside the db container. */
+  path: string;
+  /** Whether a safety dump will be made, and why not when it will not. */
+  safetyDump: { make: true } | { make: false; reason: string };
+  current: {
+    dataVolume: string | undefined;
+    database: DatabaseSummary | undefined;
+    orthanc: OrthancStatistics | undefined;
+    orthancRunning: boolean;
+  };
+  /** Set when preflight had to start the database (it was not running) to check the dump. */
+  startedDatabase: boolean;
+  /** A restore interrupted earlier; the database is not the original any more. */
+  marker: RestoreMarker | undefined;
+};
+
+export type PreflightOptions = {
+  stateDir: string;
+  noSafetyDump: boolean;
+  signal: AbortSignal;
+  onStatus?(line: string): void;
+};
+
+/** The dump a name stands for, from one listing of the share. */
+export async function resolveDump(
+  compose: Compose,
+  name: string,
+  signal?: AbortSignal,
+): Promise<DumpFile> {
+  const candidates = restoreCandidates(name);
+  const dumps = await listDumps(compose, signal);
+  const found = dumps.filter((dump) => candidates.includes(dump.name));
+  if (found.length > 1) {
+    // x.sql.gz beside x.sql.zst or a plain x.sql: which one is meant is the operator's call.
+    throw new UsageError(
+      `--file=${name} matches ${found.length} dumps in ${backupDir} (${found.map((dump) => dump.name).join(', ')}): name one of them exactly, e.g. --file=${found[0]?.name}`,
+    );
+  }
+  if (found[0]) return found[0];
+  throw new OvenaError(
+    `dump ${candidates.join(' or ')} not found in ${backupDir}: "ovena list" shows the dumps there`,
+    ExitCode.noInput,
+  );
+}
+
+/**
+ * Starts the database alone when it is not running: the dump is read and verified inside its
+ * container. Orthanc is not touched. Returns whether it had to start it.
+ */
+export async function ensureDatabaseRunning(
+  compose: Compose,
+  signal: AbortSignal,
+  onStatus?: (line: string) => void,
+): Promise<boolean> {
+  const state = await compose.serviceState(compose.project.dbService, signal);
+  if (state.state === 'running') return false;
+  onStatus?.(
+    `the database is ${state.state}: starting it alone to read the dump (Orthanc is not started)`,
+  );
+  await compose.up([compose.project.dbService], signal);
+  await compose.waitHealthy(compose.project.dbService, { signal });
+  await waitDatabaseReady(compose, signal);
+  return true;
+}
+
+/**
+ * Preflight: nothing is stopped or destroyed here. The compose file and docker were checked by
+ * openCompose; this finds and verifies the dump and reads what a restore would destroy.
+ */
+export async function preflightRestore(
+  compose: Compose,
+  dump: DumpFile | string,
+  options: PreflightOptions,
+): Promise<RestorePlan> {
+  const { signal, onStatus } = options;
+  let startedDatabase = false;
+  let databaseBroken: string | undefined;
+  try {
+    startedDatabase = await ensureDatabaseRunning(compose, signal, onStatus);
+  } catch (error) {
+    // The disaster this tool exists for: the database will not start. The dump can still be read
+    // in a one-off container, and the restore replaces the broken database; no safety dump.
+    signal.throwIfAborted();
+    databaseBroken = messageOf(error);
+    onStatus?.(
+      `the database does not start (${databaseBroken}): reading the dump in a one-off container; no safety dump can be made`,
+    );
+    // Its restart loop serves nothing, and compose v1 links a one-off container to the service's
+    // running ones (which host networking refuses): stop it first.
+    await compose.stop([compose.project.dbService], signal);
+  }
+  try {
+    const file = typeof dump === 'string' ? await resolveDump(compose, dump, signal) : dump;
+    const path = `${backupDir}/${file.name}`;
+    onStatus?.(`checking ${file.name} (${formatBytes(file.sizeBytes)}) from end to end`);
+    await verifyDumpInContainer(compose, path, signal, {
+      oneOffWhenDown: databaseBroken !== undefined,
+    });
+    onStatus?.(
+      `${file.name}: complete compressed stream, pg_dump header and completion comment found`,
+    );
+
+    let marker = await readMarker(options.stateDir);
+    if (marker && !marker.destroyed) {
+      // That restore stopped before removing the volume: the database is still the original.
+      onStatus?.(
+        `ignoring the marker of an earlier restore of ${marker.dump} (started ${marker.startedAt}): it stopped before destroying anything, so the current database is the original`,
+      );
+      marker = undefined;
+    }
+    const volume = await findDataVolume(compose, signal);
+    const database = databaseBroken
+      ? undefined
+      : await summarizeDatabase(compose, signal).catch(() => undefined);
+    const orthancState = await compose.serviceState(compose.project.orthancService, signal);
+    const orthancRunning = orthancState.state === 'running';
+    const orthanc = orthancRunning
+      ? await new OrthancClient(compose.project.orthancUrl)
+          .statistics(signal)
+          .catch(() => undefined)
+      : undefined;
+
+    let safetyDump: RestorePlan['safetyDump'] = { make: true };
+    if (options.noSafetyDump) safetyDump = { make: false, reason: '--no-safety-dump was given' };
+    else if (marker)
+      safetyDump = {
+        make: false,
+        reason: `an earlier restore of ${marker.dump} did not finish, so the database is not the original${marker.safetyDump ? ` (its safety dump: ${marker.safetyDump})` : ''}`,
+      };
+    else if (database && database.tables === 0)
+      safetyDump = { make: false, reason: 'the current database is empty' };
+    else if (databaseBroken)
+      safetyDump = {
+        make: false,
+        reason: `the current database does not start (${databaseBroken})`,
+      };
+    else if (!database)
+      safetyDump = { make: false, reason: 'the current database could not be read' };
+
+    return {
+      dump: file,
+      path,
+      safetyDump,
+      current: { dataVolume: volume?.name, database, orthanc, orthancRunning },
+      startedDatabase,
+      marker,
+    };
+  } catch (error) {
+    if (startedDatabase && error instanceof OvenaError) {
+      throw new OvenaError(
+        `${error.message} (nothing was changed, except that the database was started to check the dump and is left running; Orthanc was not touched)`,
+        error.exitCode,
+      );
+    }
+    throw error;
+  }
+}
+
+/** What the operator asked of a restore: the command line parses it, the command and the screen follow it. */
+export type RestoreOptions = {
+  file: string | undefined;
+  noSafetyDump: boolean;
+  /** true: start Orthanc after; false: leave it stopped; undefined: ask (terminal) or leave stopped. */
+  start: boolean | undefined;
+};
