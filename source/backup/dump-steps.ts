@@ -82,7 +82,7 @@ export function dumpSteps(
     },
     {
       id: 'verify',
-      title: `Verify the dump (complete ${target.compression} stream, pg_dump header and end)`,
+      title: `Verify the dump (complete ${target.compression}, pg_dump header and end)`,
       async run({ signal }) {
         await verifyTemporary(compose, target.temporaryPath, signal);
       },
