@@ -20,9 +20,16 @@ export type CommandContext = {
   color: boolean;
   json: boolean;
   yes: boolean;
+  /** Aborted by SIGINT, SIGTERM or SIGHUP (the reason names the signal): see cli/signals.ts. */
+  signal: AbortSignal;
 };
 
-export function createContext(parsed: ParsedArgs, env: NodeJS.ProcessEnv, io: Io): CommandContext {
+export function createContext(
+  parsed: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  io: Io,
+  signal: AbortSignal = new AbortController().signal,
+): CommandContext {
   const json = booleanOption(parsed.options, 'json');
   const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY) && !json;
   const color =
@@ -38,6 +45,7 @@ export function createContext(parsed: ParsedArgs, env: NodeJS.ProcessEnv, io: Io
     color,
     json,
     yes: booleanOption(parsed.options, 'yes'),
+    signal,
   };
 }
 

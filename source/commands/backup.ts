@@ -7,6 +7,7 @@ import { UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import { emptySettings, readSettings, type Settings } from '../settings/settings.ts';
+import { signalExitCode } from '../errors.ts';
 import { writeLastBackup } from '../state/last-backup.ts';
 import { describeNotify, type NotifyResult, notifyBackup } from '../webhooks/index.ts';
 
@@ -28,6 +29,12 @@ export async function run(context: CommandContext): Promise<number> {
     log(`warning: ${(error as Error).message}; backing up without webhooks`);
     return emptySettings;
   });
+  for (const problem of settings.problems) {
+    if (problem.section === 'maxBackupAge') continue; // not the backup's: check and home say it
+    const effect = problem.section === 'unknown' ? 'ignored' : 'backing up without webhooks';
+    log(`warning: ${problem.message}; ${effect}`);
+  }
+  const { signal } = context;
   const reportWebhook = (event: 'start' | 'success' | 'failure', result: NotifyResult) => {
     const line = describeNotify(event, result);
     if (line) log(line);
@@ -36,7 +43,7 @@ export async function run(context: CommandContext): Promise<number> {
   const started = Date.now();
   try {
     // Not awaited before the job: a slow monitoring service must not delay the backup.
-    const startNotice = notifyBackup(settings, 'start', { file: fileName });
+    const startNotice = notifyBackup(settings, 'start', { file: fileName }, { signal });
     const result = await executeJob(job, context);
     reportWebhook('start', await startNotice);
     // A run that never got the lock (another one is running) leaves record and alarms to that one.
@@ -75,8 +82,16 @@ export async function run(context: CommandContext): Promise<number> {
                 durationMs: state.outcome.durationMs,
               }
             : { file: state.outcome.file, error: result.error ?? result.outcome },
+          { signal },
         ),
       );
+    }
+    if (result.outcome !== 'interrupted' && signal.aborted) {
+      // The signal came after the job (while the record or a webhook was being sent).
+      log(
+        `interrupted (${String(signal.reason)}) while reporting the result: the backup itself ${result.outcome === 'succeeded' ? 'succeeded and is recorded' : 'had already ended'}`,
+      );
+      return signalExitCode(signal.reason);
     }
     return result.exitCode;
   } finally {

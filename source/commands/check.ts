@@ -6,7 +6,7 @@ import { ExitCode, messageOf } from '../errors.ts';
 import { formatAge, formatBytes } from '../format.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { parseDuration } from '../settings/duration.ts';
-import { readSettings } from '../settings/settings.ts';
+import { readSettings, requireSoundSettings } from '../settings/settings.ts';
 import { type Assessment, assessArchive, type Level } from '../ui/home/assess.ts';
 import { defaultSources } from '../ui/home/default-sources.ts';
 import { type HomeStatus, loadHomeStatus } from '../ui/home/home-status.ts';
@@ -35,8 +35,10 @@ export async function run(context: CommandContext): Promise<number> {
   let status: HomeStatus;
   let maxAgeMs = optionMs;
   try {
-    if (maxAgeMs === undefined)
-      maxAgeMs = (await readSettings(context.paths.configDir)).maxBackupAgeMs;
+    // Any broken section is CRITICAL: a monitor is where a broken settings file must show.
+    const settings = await readSettings(context.paths.configDir);
+    requireSoundSettings(settings);
+    if (maxAgeMs === undefined) maxAgeMs = settings.maxBackupAgeMs;
     const compose = await openCompose(context);
     status = await loadHomeStatus(defaultSources(compose, context.paths));
   } catch (error) {

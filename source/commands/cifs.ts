@@ -18,7 +18,7 @@ import type { Compose } from '../compose/compose.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { executeJob } from '../jobs/execute-job.ts';
-import { acquireHostLock } from '../lock/host-lock.ts';
+import { acquireLock } from '../lock/host-lock.ts';
 import { collectStatus } from '../status/collect-status.ts';
 import { statusLines } from './status.ts';
 
@@ -76,7 +76,7 @@ async function applyVolumes(
   compose: Compose,
   volumes: string[],
 ): Promise<number> {
-  const lock = await acquireHostLock(context.paths.stateDir, 'cifs apply');
+  const lock = await acquireLock(context.paths.stateDir, 'cifs-apply');
   try {
     const result = await executeJob(recreateJob(compose, volumes, context.paths.stateDir), context);
     if (!context.json) {
@@ -128,7 +128,7 @@ async function runSet(context: CommandContext): Promise<number> {
       `no CIFS volume "${volume}" (CIFS volumes: ${shares.map((entry) => entry.volume).join(', ') || 'none'})`,
     );
   const compose = await openCompose(context);
-  const lock = await acquireHostLock(context.paths.stateDir, 'cifs set');
+  const lock = await acquireLock(context.paths.stateDir, 'cifs-set');
   let saved: SavedEdit | undefined;
   try {
     saved = await saveShareChanges(compose, context.paths.composeFiles, share, changes, shares);

@@ -3,7 +3,7 @@ import { writeLine } from '../cli/context.ts';
 import { usageText } from '../cli/usage.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode } from '../errors.ts';
-import { readSettings } from '../settings/settings.ts';
+import { readSettings, requireSection } from '../settings/settings.ts';
 import { collectStatus } from '../status/collect-status.ts';
 import { statusLines } from './status.ts';
 
@@ -25,13 +25,15 @@ export async function run(context: CommandContext): Promise<number> {
     return healthy ? ExitCode.ok : ExitCode.serviceDown;
   }
   const settings = await readSettings(context.paths.configDir);
+  // The home screen needs maxBackupAge only: a broken webhooks section does not keep it closed.
+  requireSection(settings, 'maxBackupAge');
   const compose = await openCompose(context);
   // Ink and React load only here, never for the non-interactive commands.
   const { runHome } = await import('../ui/home/run-home.tsx');
-  await runHome({
+  const code = await runHome({
     compose,
     context,
     ...(settings.maxBackupAgeMs === undefined ? {} : { maxAgeMs: settings.maxBackupAgeMs }),
   });
-  return ExitCode.ok;
+  return code ?? ExitCode.ok;
 }

@@ -6,7 +6,8 @@ import { ExitCode, OvenaError } from '../errors.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import type { Job, Step } from '../jobs/job.ts';
 import { OrthancClient } from '../orthanc/client.ts';
-import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
+import { lockedJob } from '../lock/locked-job.ts';
+import { assertNoBlockingRestore } from '../restore/restore-marker.ts';
 
 /**
  * Start the database, wait for health, then Orthanc, and wait until it answers HTTP; never while
@@ -19,13 +20,7 @@ export function startSteps(compose: Compose, stateDir: string): Step[] {
       id: 'check-restore',
       title: 'Check that no restore is unfinished',
       async run() {
-        const unfinished = await readUnfinishedRestore(stateDir);
-        if (unfinished) {
-          throw new OvenaError(
-            `a restore of ${unfinished.dump} did not finish and the database is only partly loaded: complete it with "${finishRestoreCommand(unfinished)}" before starting Orthanc`,
-            ExitCode.busy,
-          );
-        }
+        await assertNoBlockingRestore(stateDir, 'start', 'starting Orthanc');
       },
     },
     {
@@ -96,13 +91,16 @@ export async function waitForOrthanc(
 
 export async function run(context: CommandContext): Promise<number> {
   const compose = await openCompose(context);
+  const job: Job = startJob(compose, context.paths.stateDir, 'some services may be running; "ovena status" shows which, "ovena start" tries again');
+  return (await executeJob(job, context)).exitCode;
+}
+
+/** The start job under the host lock (kind `start`): the command and the home screen run this. */
+export function startJob(compose: Compose, stateDir: string, partly: string): Job {
   const job: Job = {
     title: 'Start services',
-    steps: startSteps(compose, context.paths.stateDir),
-    describeState: (stoppedAt) =>
-      stoppedAt === 'check-restore'
-        ? 'nothing was started'
-        : 'some services may be running; "ovena status" shows which, "ovena start" tries again',
+    steps: startSteps(compose, stateDir),
+    describeState: (stoppedAt) => (stoppedAt === 'check-restore' ? 'nothing was started' : partly),
   };
-  return (await executeJob(job, context)).exitCode;
+  return lockedJob(job, stateDir, 'start', { nothingDone: 'nothing was started' });
 }

@@ -16,7 +16,15 @@ import {
   summarizeDatabase,
   waitDatabaseReady,
 } from './database-ops.ts';
-import { type RestoreMarker, readMarker, removeMarker, writeMarker } from './restore-marker.ts';
+import { acquireLock, type HostLock } from '../lock/host-lock.ts';
+import type { RestorePhase } from '../lock/lock-table.ts';
+import { refuseExternalDataVolume } from './external-volume.ts';
+import {
+  type RestoreMarker,
+  readMarkerState,
+  removeMarker,
+  writeMarker,
+} from './restore-marker.ts';
 import { collectVerdict, describeVerdict, type Verdict } from './verdict.ts';
 
 /** The backup engine's atomic, verified dump into the share (injected: restore never writes its own). */
@@ -77,9 +85,11 @@ export async function ensureDatabaseRunning(
   compose: Compose,
   signal: AbortSignal,
   onStatus?: (line: string) => void,
+  beforeChange?: () => Promise<void>,
 ): Promise<boolean> {
   const state = await compose.serviceState(compose.project.dbService, signal);
   if (state.state === 'running') return false;
+  await beforeChange?.();
   onStatus?.(
     `the database is ${state.state}: starting it alone to read the dump (Orthanc is not started)`,
   );
@@ -99,21 +109,42 @@ export async function preflightRestore(
   options: PreflightOptions,
 ): Promise<RestorePlan> {
   const { signal, onStatus } = options;
+  refuseExternalDataVolume(compose);
   let startedDatabase = false;
   let databaseBroken: string | undefined;
+  // Starting (or stopping) the database changes the stack: under the lock, even here. A restore
+  // that already holds its own lock takes this one re-entrantly.
+  let startLock: HostLock | undefined;
+  let lockError: unknown;
+  const takeLock = async () => {
+    try {
+      startLock ??= await acquireLock(options.stateDir, 'start', {
+        detail: 'of the database, to check a dump before a restore',
+      });
+    } catch (error) {
+      lockError = error;
+      throw error;
+    }
+  };
   try {
-    startedDatabase = await ensureDatabaseRunning(compose, signal, onStatus);
-  } catch (error) {
-    // The disaster this tool exists for: the database will not start. The dump can still be read
-    // in a one-off container, and the restore replaces the broken database; no safety dump.
-    signal.throwIfAborted();
-    databaseBroken = messageOf(error);
-    onStatus?.(
-      `the database does not start (${databaseBroken}): reading the dump in a one-off container; no safety dump can be made`,
-    );
-    // Its restart loop serves nothing, and compose v1 links a one-off container to the service's
-    // running ones (which host networking refuses): stop it first.
-    await compose.stop([compose.project.dbService], signal);
+    try {
+      startedDatabase = await ensureDatabaseRunning(compose, signal, onStatus, takeLock);
+    } catch (error) {
+      if (lockError) throw lockError;
+      // The disaster this tool exists for: the database will not start. The dump can still be read
+      // in a one-off container, and the restore replaces the broken database; no safety dump.
+      signal.throwIfAborted();
+      databaseBroken = messageOf(error);
+      onStatus?.(
+        `the database does not start (${databaseBroken}): reading the dump in a one-off container; no safety dump can be made`,
+      );
+      // Its restart loop serves nothing, and compose v1 links a one-off container to the service's
+      // running ones (which host networking refuses): stop it first.
+      await takeLock();
+      await compose.stop([compose.project.dbService], signal);
+    }
+  } finally {
+    await startLock?.release();
   }
   try {
     const file = typeof dump === 'string' ? await resolveDump(compose, dump, signal) : dump;
@@ -124,8 +155,22 @@ export async function preflightRestore(
     });
     onStatus?.(`${file.name}: complete gzip stream, pg_dump header and completion comment found`);
 
-    let marker = await readMarker(options.stateDir);
-    if (marker && !marker.destroyed) {
+    const read = await readMarkerState(options.stateDir);
+    let marker = read.kind === 'marker' ? read.marker : undefined;
+    if (read.kind === 'unreadable') {
+      // Never read as "no marker": the database may be half-loaded, so no "safety" dump of it.
+      onStatus?.(
+        `the restore marker ${read.file} cannot be read (${read.reason}): treating the database as not the original`,
+      );
+      marker = {
+        dump: '(unknown: unreadable marker)',
+        mode: 'from-scratch',
+        phase: 'destroyed',
+        destroyed: true,
+        startedAt: new Date().toISOString(),
+      };
+    }
+    if (marker && marker.phase === 'stopping') {
       // That restore stopped before removing the volume: the database is still the original.
       onStatus?.(
         `ignoring the marker of an earlier restore of ${marker.dump} (started ${marker.startedAt}): it stopped before destroying anything, so the current database is the original`,
@@ -213,13 +258,21 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
       ? `safety dump ${done.safetyDump} is in ${backupDir}`
       : 'no safety dump was made';
   const again = continueCommand(plan);
-  const marker = (): RestoreMarker => ({
-    dump: plan.dump.name,
-    ...(done.safetyDump ? { safetyDump: done.safetyDump } : {}),
-    ...(plan.current.dataVolume ? { dataVolume: plan.current.dataVolume } : {}),
-    ...(plan.marker?.destroyed ? { destroyed: true } : {}),
-    startedAt: plan.marker?.startedAt ?? new Date().toISOString(),
-  });
+  // Once an earlier run destroyed the database, this run starts in that phase, never before it.
+  let phase: RestorePhase = plan.marker ? plan.marker.phase : 'stopping';
+  const startedAt = plan.marker?.startedAt ?? new Date().toISOString();
+  const marker = (next: RestorePhase = phase): RestoreMarker => {
+    phase = next;
+    return {
+      dump: plan.dump.name,
+      mode: 'from-scratch',
+      phase,
+      ...(done.safetyDump ? { safetyDump: done.safetyDump } : {}),
+      ...(plan.current.dataVolume ? { dataVolume: plan.current.dataVolume } : {}),
+      ...(phase !== 'stopping' ? { destroyed: true } : {}),
+      startedAt,
+    };
+  };
 
   return {
     title: `Restore ${plan.dump.name}`,
@@ -267,11 +320,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
           }
           if (!found) throw new OvenaError(`the ${dbService} container could not be found`);
           // From here on the database is not the original one any more.
-          await writeMarker(options.stateDir, {
-            ...marker(),
-            dataVolume: found.name,
-            destroyed: true,
-          });
+          await writeMarker(options.stateDir, { ...marker('destroyed'), dataVolume: found.name });
           await removeDataVolume(compose, found.name, signal);
           return { summary: found.name };
         },
@@ -299,6 +348,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
         id: 'load',
         title: `Load ${plan.dump.name}`,
         async run({ signal, progress, log }) {
+          await writeMarker(options.stateDir, marker('loading'));
           const started = Date.now();
           const total = plan.dump.sizeBytes;
           progress({ done: 0, total, unit: 'bytes' });
@@ -320,6 +370,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
         id: 'check',
         title: 'Check the loaded database',
         async run({ signal }) {
+          await writeMarker(options.stateDir, marker('checking'));
           const summary = await summarizeDatabase(compose, signal);
           if (summary.tables === 0) {
             throw new OvenaError('the loaded database has no tables', ExitCode.dataError);

@@ -9,9 +9,9 @@ import { writeLine } from '../../cli/context.ts';
 import { recreateAdvice, type SavedEdit, saveShareChanges } from '../../commands/cifs.ts';
 import { statusLines } from '../../commands/status.ts';
 import { openCompose } from '../../compose/open-compose.ts';
-import { ExitCode, exitCodeOf, messageOf } from '../../errors.ts';
+import { ExitCode, exitCodeOf, messageOf, OvenaError, signalExitCode } from '../../errors.ts';
 import { executeJob } from '../../jobs/execute-job.ts';
-import { acquireHostLock } from '../../lock/host-lock.ts';
+import { acquireLock } from '../../lock/host-lock.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
 import { collectStatus } from '../../status/collect-status.ts';
 import { inkOptions } from '../ink-options.ts';
@@ -24,6 +24,8 @@ async function ask<T>(
 ): Promise<T> {
   let result: T | undefined;
   let settled = false;
+  const { signal } = context;
+  signal.throwIfAborted();
   const instance = render(
     screen((value) => {
       result = value;
@@ -31,7 +33,20 @@ async function ask<T>(
     }),
     inkOptions(context.io),
   );
-  await instance.waitUntilExit();
+  // SIGINT, SIGTERM or SIGHUP at a question: close the screen, change nothing more.
+  const onAbort = () => instance.unmount();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  if (signal.aborted) {
+    throw new OvenaError(
+      `interrupted (${String(signal.reason)}) at a question: nothing more was changed`,
+      signalExitCode(signal.reason),
+    );
+  }
   if (!settled) throw new Error('screen closed without an answer');
   return result as T;
 }
@@ -151,7 +166,7 @@ export async function runCifsInteractive(context: CommandContext): Promise<numbe
     // Read the files again: the edit applies to what is on disk now.
     const current = await loadShares(context.paths.composeFiles);
     const fresh = current.find((entry) => entry.volume === share.volume) ?? share;
-    const lock = await acquireHostLock(context.paths.stateDir, 'cifs');
+    const lock = await acquireLock(context.paths.stateDir, 'cifs-set');
     try {
       const edit = await saveShareChanges(
         compose,
@@ -205,7 +220,7 @@ export async function runCifsInteractive(context: CommandContext): Promise<numbe
     writeLine(stdout, recreateAdvice(volumes));
     return exitCode;
   }
-  const lock = await acquireHostLock(context.paths.stateDir, 'cifs apply');
+  const lock = await acquireLock(context.paths.stateDir, 'cifs-apply');
   try {
     const fresh = await openCompose(context);
     const result = await executeJob(recreateJob(fresh, volumes, context.paths.stateDir), context);

@@ -1,10 +1,10 @@
 import { render } from 'ink';
 import { findCommand } from '../../cli/commands.ts';
 import type { CommandContext } from '../../cli/context.ts';
-import { startSteps } from '../../commands/start.ts';
-import { stopSteps } from '../../commands/stop.ts';
+import { startJob as lockedStartJob } from '../../commands/start.ts';
+import { stopJob as lockedStopJob } from '../../commands/stop.ts';
 import type { Compose } from '../../compose/compose.ts';
-import { exitCodeOf, messageOf } from '../../errors.ts';
+import { exitCodeOf, messageOf, signalExitCode } from '../../errors.ts';
 import type { Job } from '../../jobs/job.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
 import { inkOptions } from '../ink-options.ts';
@@ -20,20 +20,18 @@ export function defaultTasks(
   compose: Compose,
   context: Pick<CommandContext, 'paths'>,
 ): TaskRegistry {
-  const startJob = (): Job => ({
-    title: 'Start services',
-    steps: startSteps(compose, context.paths.stateDir),
-    describeState: (stoppedAt) =>
-      stoppedAt === 'check-restore'
-        ? 'nothing was started'
-        : 'some services may be running; the home screen shows which',
-  });
-  const stopJob = (): Job => ({
-    title: 'Stop services',
-    steps: stopSteps(compose),
-    describeState: () => 'some services may still run; the home screen shows which',
-    successSummary: () => 'services stopped, data kept',
-  });
+  // Start and Stop take the host lock like the commands do (refused while a restore runs).
+  const startJob = (): Job =>
+    lockedStartJob(
+      compose,
+      context.paths.stateDir,
+      'some services may be running; the home screen shows which',
+    );
+  const stopJob = (): Job =>
+    lockedStopJob(compose, context.paths.stateDir, {
+      partly: 'some services may still run; the home screen shows which',
+      done: 'services stopped, data kept',
+    });
   return {
     start: (props: TaskScreenProps) => (
       <JobTask title="Start services" makeJob={startJob} {...props} />
@@ -60,19 +58,24 @@ const flowCommands: Partial<Record<TaskId, { command: string; label: string }>> 
   cifs: { command: 'cifs', label: 'CIFS shares' },
 };
 
-function waitForAnyKey(stdin: NodeJS.ReadStream): Promise<void> {
+function waitForAnyKey(stdin: NodeJS.ReadStream, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const raw = stdin.isTTY === true;
     if (raw) stdin.setRawMode(true);
     // Ink unrefs stdin when it unmounts; without a ref the process would exit while waiting here.
     stdin.ref();
     stdin.resume();
-    stdin.once('data', () => {
+    const done = () => {
+      stdin.off('data', done);
+      signal.removeEventListener('abort', done);
       if (raw) stdin.setRawMode(false);
       stdin.pause();
       stdin.unref();
       resolve();
-    });
+    };
+    stdin.once('data', done);
+    signal.addEventListener('abort', done, { once: true });
+    if (signal.aborted) done();
   });
 }
 
@@ -94,7 +97,7 @@ async function runFlow(task: TaskId, context: CommandContext): Promise<string> {
     code = exitCodeOf(error);
   }
   context.io.stdout.write('\nPress any key to return to the home screen.');
-  await waitForAnyKey(context.io.stdin as NodeJS.ReadStream);
+  await waitForAnyKey(context.io.stdin as NodeJS.ReadStream, context.signal);
   return code === 0 ? `${flow.label}: done` : `${flow.label}: ended with exit code ${code}`;
 }
 
@@ -103,7 +106,7 @@ export async function runHome(options: {
   context: CommandContext;
   maxAgeMs?: number;
   tasks?: TaskRegistry;
-}): Promise<void> {
+}): Promise<number | undefined> {
   const { compose, context } = options;
   const stdout = context.io.stdout as NodeJS.WriteStream;
   const sources = defaultSources(compose, context.paths);
@@ -138,10 +141,20 @@ export async function runHome(options: {
         />,
         inkOptions(context.io),
       );
-      await instance.waitUntilExit();
-      if (!requested) return;
+      // SIGINT, SIGTERM or SIGHUP (cli/signals.ts): close the screen and exit with its code.
+      const onAbort = () => instance.unmount();
+      context.signal.addEventListener('abort', onAbort, { once: true });
+      if (context.signal.aborted) onAbort();
+      try {
+        await instance.waitUntilExit();
+      } finally {
+        context.signal.removeEventListener('abort', onAbort);
+      }
+      if (context.signal.aborted) return signalExitCode(context.signal.reason);
+      if (!requested) return undefined;
       stdout.write(clearScreen);
       note = await runFlow(requested, context);
+      if (context.signal.aborted) return signalExitCode(context.signal.reason);
       stdout.write(clearScreen);
     }
   } finally {
