@@ -3,11 +3,10 @@ import type { CommandContext } from '../cli/context.ts';
 import { stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { defaultDumpName, validateDumpName } from '../dumps/dump-name.ts';
-import { UsageError } from '../errors.ts';
+import { signalExitCode, UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import { emptySettings, readSettings, type Settings } from '../settings/settings.ts';
-import { signalExitCode } from '../errors.ts';
 import { writeLastBackup } from '../state/last-backup.ts';
 import { describeNotify, type NotifyResult, notifyBackup } from '../webhooks/index.ts';
 

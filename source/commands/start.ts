@@ -5,8 +5,8 @@ import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import type { Job, Step } from '../jobs/job.ts';
-import { OrthancClient } from '../orthanc/client.ts';
 import { lockedJob } from '../lock/locked-job.ts';
+import { OrthancClient } from '../orthanc/client.ts';
 import { assertNoBlockingRestore } from '../restore/restore-marker.ts';
 
 /**
@@ -91,7 +91,11 @@ export async function waitForOrthanc(
 
 export async function run(context: CommandContext): Promise<number> {
   const compose = await openCompose(context);
-  const job: Job = startJob(compose, context.paths.stateDir, 'some services may be running; "ovena status" shows which, "ovena start" tries again');
+  const job: Job = startJob(
+    compose,
+    context.paths.stateDir,
+    'some services may be running; "ovena status" shows which, "ovena start" tries again',
+  );
   return (await executeJob(job, context)).exitCode;
 }
 

@@ -168,7 +168,7 @@ export async function acquireLock(
       }
       if (!holder) {
         // Unreadable: entries are written whole, so only a foreign or damaged file; never guess.
-        if (entry.file.endsWith('ovena.lock') || kind === 'restore' || kind === 'cifs-apply') {
+        if (kind === 'restore' || kind === 'cifs-apply') {
           throw new OvenaError(
             `lock file ${entry.file} cannot be read: remove it if no ovena runs`,
             ExitCode.busy,

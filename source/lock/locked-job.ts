@@ -21,7 +21,11 @@ export function lockedJob(
         id: 'lock',
         title: 'Take the host lock',
         async run() {
-          lock = await acquireLock(stateDir, kind, options.detail ? { detail: options.detail } : {});
+          lock = await acquireLock(
+            stateDir,
+            kind,
+            options.detail ? { detail: options.detail } : {},
+          );
         },
       },
       ...job.steps,

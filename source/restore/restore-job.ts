@@ -7,6 +7,8 @@ import { ExitCode, messageOf, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import type { Job, Progress } from '../jobs/job.ts';
 import { SkipStep } from '../jobs/job.ts';
+import { acquireLock, type HostLock } from '../lock/host-lock.ts';
+import type { RestorePhase } from '../lock/lock-table.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import {
   type DatabaseSummary,
@@ -16,8 +18,6 @@ import {
   summarizeDatabase,
   waitDatabaseReady,
 } from './database-ops.ts';
-import { acquireLock, type HostLock } from '../lock/host-lock.ts';
-import type { RestorePhase } from '../lock/lock-table.ts';
 import { refuseExternalDataVolume } from './external-volume.ts';
 import {
   type RestoreMarker,

@@ -70,7 +70,10 @@ export function parseSettings(text: string, file: string): Settings {
   const value: unknown = doc.toJS();
   if (value === null || value === undefined) return settings;
   if (typeof value !== 'object' || Array.isArray(value)) {
-    settings.problems.push({ section: 'file', message: invalid(file, 'expected a mapping').message });
+    settings.problems.push({
+      section: 'file',
+      message: invalid(file, 'expected a mapping').message,
+    });
     return settings;
   }
   const root = value as Record<string, unknown>;
