@@ -2,7 +2,7 @@ import type { CommandContext } from '../cli/context.ts';
 import type { Compose } from '../compose/compose.ts';
 import { sleep } from '../compose/compose.ts';
 import { openCompose } from '../compose/open-compose.ts';
-import { ExitCode, OvenaError } from '../errors.ts';
+import { OvenaError } from '../errors.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import type { Job, Step } from '../jobs/job.ts';
 import { lockedJob } from '../lock/locked-job.ts';
