@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
@@ -53,6 +53,45 @@ describe('lock table', () => {
       assert.equal(conflicts(kind, 'drill'), false);
       assert.equal(conflicts(kind, 'images-check'), false);
     }
+  });
+
+  it('the README says the same as the code', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const names: Record<string, LockKind[]> = {
+      backup: ['backup'],
+      restore: ['restore'],
+      'cifs apply': ['cifs-apply'],
+      'cifs set': ['cifs-set'],
+      'start, stop': ['start', 'stop'],
+      drill: ['drill'],
+      'image check': ['images-check'],
+      'image reconcile': ['images-reconcile'],
+      prune: ['prune'],
+    };
+    const rows = readme
+      .split('\n')
+      .filter((line) => line.startsWith('| '))
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
+    const header = rows.find((cells) => cells[0] === 'new ↓ / running →');
+    assert.ok(header, 'the README has the lock table');
+    let checked = 0;
+    for (const cells of rows) {
+      const mine = names[cells[0] ?? ''];
+      if (!mine || cells.length !== header.length) continue;
+      for (const [index, cell] of cells.entries()) {
+        const theirs = names[header[index] ?? ''];
+        if (index === 0 || !theirs) continue;
+        const refuses = mine.some((a) => theirs.some((b) => conflicts(a, b)));
+        assert.equal(cell, refuses ? 'refuse' : '—', `${cells[0]} / ${header[index]}`);
+        checked++;
+      }
+    }
+    assert.equal(checked, 81);
   });
 
   it('a drill and an image check run beside a backup, never beside a restore', () => {
