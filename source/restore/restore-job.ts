@@ -3,11 +3,10 @@ import type { Compose } from '../compose/compose.ts';
 import { backupDir, restoreCandidates } from '../dumps/dump-name.ts';
 import { type DumpFile, listDumps } from '../dumps/list-dumps.ts';
 import { verifyDumpInContainer } from '../dumps/verify-dump.ts';
-import { ExitCode, messageOf, OvenaError } from '../errors.ts';
+import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import type { Job, Progress } from '../jobs/job.ts';
 import { SkipStep } from '../jobs/job.ts';
-import { acquireLock, type HostLock } from '../lock/host-lock.ts';
 import type { RestorePhase } from '../lock/lock-table.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import {
@@ -19,6 +18,7 @@ import {
   waitDatabaseReady,
 } from './database-ops.ts';
 import { refuseExternalDataVolume } from './external-volume.ts';
+import { readyDatabase } from './ready-database.ts';
 import {
   type RestoreMarker,
   readMarkerState,
@@ -78,28 +78,6 @@ export async function resolveDump(
 }
 
 /**
- * Starts the database alone when it is not running: the dump is read and verified inside its
- * container. Orthanc is not touched. Returns whether it had to start it.
- */
-export async function ensureDatabaseRunning(
-  compose: Compose,
-  signal: AbortSignal,
-  onStatus?: (line: string) => void,
-  beforeChange?: () => Promise<void>,
-): Promise<boolean> {
-  const state = await compose.serviceState(compose.project.dbService, signal);
-  if (state.state === 'running') return false;
-  await beforeChange?.();
-  onStatus?.(
-    `the database is ${state.state}: starting it alone to read the dump (Orthanc is not started)`,
-  );
-  await compose.up([compose.project.dbService], signal);
-  await compose.waitHealthy(compose.project.dbService, { signal });
-  await waitDatabaseReady(compose, signal);
-  return true;
-}
-
-/**
  * Preflight: nothing is stopped or destroyed here. The compose file and docker were checked by
  * openCompose; this finds and verifies the dump and reads what a restore would destroy.
  */
@@ -110,42 +88,7 @@ export async function preflightRestore(
 ): Promise<RestorePlan> {
   const { signal, onStatus } = options;
   refuseExternalDataVolume(compose);
-  let startedDatabase = false;
-  let databaseBroken: string | undefined;
-  // Starting (or stopping) the database changes the stack: under the lock, even here. A restore
-  // that already holds its own lock takes this one re-entrantly.
-  let startLock: HostLock | undefined;
-  let lockError: unknown;
-  const takeLock = async () => {
-    try {
-      startLock ??= await acquireLock(options.stateDir, 'start', {
-        detail: 'of the database, to check a dump before a restore',
-      });
-    } catch (error) {
-      lockError = error;
-      throw error;
-    }
-  };
-  try {
-    try {
-      startedDatabase = await ensureDatabaseRunning(compose, signal, onStatus, takeLock);
-    } catch (error) {
-      if (lockError) throw lockError;
-      // The disaster this tool exists for: the database will not start. The dump can still be read
-      // in a one-off container, and the restore replaces the broken database; no safety dump.
-      signal.throwIfAborted();
-      databaseBroken = messageOf(error);
-      onStatus?.(
-        `the database does not start (${databaseBroken}): reading the dump in a one-off container; no safety dump can be made`,
-      );
-      // Its restart loop serves nothing, and compose v1 links a one-off container to the service's
-      // running ones (which host networking refuses): stop it first.
-      await takeLock();
-      await compose.stop([compose.project.dbService], signal);
-    }
-  } finally {
-    await startLock?.release();
-  }
+  const { startedDatabase, databaseBroken } = await readyDatabase(compose, options);
   try {
     const file = typeof dump === 'string' ? await resolveDump(compose, dump, signal) : dump;
     const path = `${backupDir}/${file.name}`;

@@ -86,7 +86,7 @@ describe('lock table', () => {
       for (const [index, cell] of cells.entries()) {
         const theirs = names[header[index] ?? ''];
         if (index === 0 || !theirs) continue;
-        const refuses = mine.some((a) => theirs.some((b) => conflicts(a, b)));
+        const refuses: boolean = mine.some((a) => theirs.some((b) => conflicts(a, b)));
         assert.equal(cell, refuses ? 'refuse' : '—', `${cells[0]} / ${header[index]}`);
         checked++;
       }
