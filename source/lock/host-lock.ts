@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { conflicts, kindLabels, type LockKind, lockKinds } from './lock-table.ts';
 import { bootTime, isLiveOvena, processStartTime } from './process-alive.ts';
@@ -17,6 +18,8 @@ export type LockHolder = {
   startedAt: string;
   /** What it works on, completing "a KIND …" (for example "of x.sql.gz"). */
   detail?: string;
+  /** Written before the taker read the others; it holds the lock once this is gone. */
+  pending?: boolean;
 };
 
 export type HostLock = {
@@ -130,12 +133,50 @@ export function describeHolder(holder: LockHolder): string {
 
 /**
  * Takes the host lock for one kind of operation, or refuses (exit 75) naming the live holder of
- * a kind the table says conflicts. Our entry is written first and the others read after, so of two
- * conflicting takers at the same instant at least one sees the other (both may refuse; never both
- * run). Holders in this same process never conflict: a start run inside a restore is part of it.
+ * a kind the table says conflicts. Our claim is written first and the others read after, so of two
+ * conflicting takers at the same instant at least one sees the other: never both run. Two claims
+ * that see each other both withdraw and retry after a random pause, so one of them wins. Holders in this same process never conflict: a start run inside a restore is part of it.
  * A dead holder's entry is moved aside by rename (one taker wins) and removed; a dead backup's is
  * left to the next backup, which cleans up after it (`stale`).
  */
+type Scan = { held?: LockHolder; pending?: LockHolder; stale?: LockHolder };
+
+/** Reads the other holders: a live conflicting one (held, or still only claiming), dead ones. */
+async function scan(stateDir: string, file: string, kind: LockKind): Promise<Scan> {
+  const result: Scan = {};
+  for (const entry of await readEntries(stateDir)) {
+    if (entry.file === file) continue;
+    const holder = entry.holder;
+    if (holder && holder.pid === process.pid) continue;
+    if (holder && isAlive(holder)) {
+      if (!conflicts(kind, holder.kind)) continue;
+      if (holder.pending) result.pending ??= holder;
+      else result.held ??= holder;
+      continue;
+    }
+    if (!holder) {
+      // Unreadable: entries are written whole, so only a foreign or damaged file; never guess.
+      if (kind === 'restore' || kind === 'cifs-apply') {
+        throw new OvenaError(
+          `lock file ${entry.file} cannot be read: remove it if no ovena runs`,
+          ExitCode.busy,
+        );
+      }
+      continue;
+    }
+    if (holder.kind === 'backup' && kind !== 'backup') continue;
+    const aside = `${entry.file}.dead-${process.pid}`;
+    try {
+      await rename(entry.file, aside);
+    } catch {
+      continue; // another taker moved it first
+    }
+    await rm(aside, { force: true });
+    result.stale ??= holder;
+  }
+  return result;
+}
+
 export async function acquireLock(
   stateDir: string,
   kind: LockKind,
@@ -152,44 +193,32 @@ export async function acquireLock(
     ...(options.detail ? { detail: options.detail } : {}),
   };
   const file = path.join(dir, `${kind}.${process.pid}.${procStart ?? 'x'}.${sequence++}.json`);
-  await writeWhole(file, owner);
   let stale: LockHolder | undefined;
-  try {
-    await options.hooks?.afterWrite?.();
-    for (const entry of await readEntries(stateDir)) {
-      if (entry.file === file) continue;
-      const holder = entry.holder;
-      if (holder && holder.pid === process.pid) continue;
-      if (holder && isAlive(holder)) {
-        if (conflicts(kind, holder.kind)) {
-          throw new OvenaError(`${describeHolder(holder)}: wait for it to finish`, ExitCode.busy);
-        }
-        continue;
+  for (let attempt = 1; ; attempt++) {
+    await writeWhole(file, { ...owner, pending: true });
+    let contender: LockHolder | undefined;
+    try {
+      await options.hooks?.afterWrite?.();
+      const found = await scan(stateDir, file, kind);
+      stale ??= found.stale;
+      if (found.held) {
+        throw new OvenaError(`${describeHolder(found.held)}: wait for it to finish`, ExitCode.busy);
       }
-      if (!holder) {
-        // Unreadable: entries are written whole, so only a foreign or damaged file; never guess.
-        if (kind === 'restore' || kind === 'cifs-apply') {
-          throw new OvenaError(
-            `lock file ${entry.file} cannot be read: remove it if no ovena runs`,
-            ExitCode.busy,
-          );
-        }
-        continue;
+      contender = found.pending;
+      if (contender && attempt >= 8) {
+        throw new OvenaError(`${describeHolder(contender)}: wait for it to finish`, ExitCode.busy);
       }
-      if (holder.kind === 'backup' && kind !== 'backup') continue;
-      const aside = `${entry.file}.dead-${process.pid}`;
-      try {
-        await rename(entry.file, aside);
-      } catch {
-        continue; // another taker moved it first
-      }
-      await rm(aside, { force: true });
-      stale ??= holder;
+    } catch (error) {
+      await rm(file, { force: true });
+      throw error;
     }
-  } catch (error) {
+    if (!contender) break;
+    // Two takers wrote their claims at the same instant: both withdraw, and retry after a random
+    // pause, so one of them wins (never both: each reads the others after writing its own).
     await rm(file, { force: true });
-    throw error;
+    await sleep(20 + Math.floor(Math.random() * 130));
   }
+  await writeWhole(file, owner);
   return {
     owner,
     ...(stale ? { stale } : {}),

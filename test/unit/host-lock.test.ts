@@ -205,6 +205,49 @@ describe('host lock', () => {
     assert.deepEqual(names, [`restore.${pidOf(holder)}.x.0.json`], 'our entry was withdrawn');
   });
 
+  it('a claim that sees another claim withdraws and retries, and then wins', async () => {
+    const claim = await writeHolder(holder, 'backup', { pending: true });
+    let calls = 0;
+    const hooks = {
+      afterWrite: async () => {
+        calls++;
+        // The other taker withdraws its claim after our first look.
+        if (calls === 2) await rm(path.join(locksDir(stateDir), `backup.${claim.pid}.x.0.json`));
+      },
+    };
+    const lock = await acquireLock(stateDir, 'backup', { hooks });
+    assert.equal(calls, 2);
+    await lock.release();
+  });
+
+  it('two processes taking a backup lock at the same instant: exactly one gets it', async () => {
+    const taker = path.join(import.meta.dirname, '../helpers/lock-taker.ts');
+    for (let round = 0; round < 3; round++) {
+      const goAt = String(Date.now() + 1500);
+      const outputs = await Promise.all(
+        [0, 1].map(
+          () =>
+            new Promise<string>((resolve, reject) => {
+              const child = spawn(
+                process.execPath,
+                ['--import', 'tsx', taker, stateDir, 'backup', '2500', goAt],
+                { stdio: ['ignore', 'pipe', 'inherit'] },
+              );
+              let out = '';
+              child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+                out += chunk;
+              });
+              child.on('error', reject);
+              child.on('close', () => resolve(out.trim()));
+            }),
+        ),
+      );
+      assert.equal(outputs.filter((line) => line === 'got').length, 1, outputs.join(' | '));
+      assert.match(outputs.find((line) => line !== 'got') ?? '', /^busy: a backup is running/);
+      assert.deepEqual(await readdir(locksDir(stateDir)), []);
+    }
+  });
+
   it('respects the single lock file of earlier versions while its owner runs', async () => {
     await writeFile(
       path.join(stateDir, 'ovena.lock'),
