@@ -116,6 +116,26 @@ describe('the host lock and the signals on the real stack', () => {
     await rm(path.join(stateDir, 'ovena.yml'), { force: true });
   });
 
+  it('a broken webhooks section warns once in a backup, which goes on; check reports it CRITICAL', async () => {
+    const settings = path.join(stateDir, 'ovena.yml');
+    await writeFile(settings, 'webhooks:\n  start: ftp://x\nmaxBackupAge: 26h\n');
+    try {
+      const backup = await ovena(['--file=lk-hook.sql', 'backup'], { env: stack.env });
+      assert.equal(backup.code, 0, backup.stdout + backup.stderr);
+      const warnings = backup.stdout.split('\n').filter((line) => line.includes('warning'));
+      assert.equal(warnings.length, 1, backup.stdout);
+      assert.match(
+        warnings[0] ?? '',
+        /settings file .*ovena\.yml: webhooks\.start must be an http:\/\/ or https:\/\/ URL; backing up without webhooks$/,
+      );
+      const check = await ovena(['check'], { env: stack.env });
+      assert.equal(check.code, 2, check.stdout + check.stderr);
+      assert.match(check.stdout, /^CRITICAL: .*webhooks\.start/);
+    } finally {
+      await rm(settings, { force: true });
+    }
+  });
+
   it('start and stop exit 75 naming a running restore, and the restore completes', async () => {
     // A database big enough for a restore that takes several seconds.
     const id = (await composeCommand(stack, ['ps', '-q', 'db'])).trim();
