@@ -31,6 +31,8 @@ export type CommandContext = {
   color: boolean;
   json: boolean;
   yes: boolean;
+  /** Aborted by SIGINT, SIGTERM or SIGHUP (the reason names the signal): see cli/signals.ts. */
+  signal: AbortSignal;
   /** How an interactive context shows a job; set by the command line. */
   runJobInteractive?: InteractiveJobRunner;
 };

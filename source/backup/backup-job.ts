@@ -4,8 +4,8 @@ import { backupDir } from '../dumps/dump-name.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import type { Job } from '../jobs/job.ts';
-import { acquireHostLock, type HostLock } from '../lock/host-lock.ts';
-import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
+import { acquireLock, type HostLock } from '../lock/host-lock.ts';
+import { assertNoBlockingRestore } from '../restore/restore-marker.ts';
 import { dumpSteps, dumpTarget } from './dump-steps.ts';
 import { killOrphanPipelines, removeStaleTemporaries } from './stale-cleanup.ts';
 
@@ -87,20 +87,15 @@ export function backupJob(
         id: 'lock',
         title: 'Take the backup/restore lock',
         async run({ signal, log }) {
-          state.lock = await acquireHostLock(options.stateDir, 'backup');
+          const lock = await acquireLock(options.stateDir, 'backup', { detail: `to ${finalPath}` });
+          state.lock = lock;
           state.outcome.locked = true;
           // A half-loaded database must never be dumped over a good dump (often the one loading).
-          const unfinished = await readUnfinishedRestore(options.stateDir);
-          if (unfinished) {
-            throw new OvenaError(
-              `a restore of ${unfinished.dump} did not finish: complete it with "${finishRestoreCommand(unfinished)}" before backing up`,
-              ExitCode.busy,
-            );
-          }
+          await assertNoBlockingRestore(options.stateDir, 'backup', 'backing up');
           const notes: string[] = [];
-          if (state.lock.stale) {
+          if (lock.stale) {
             log(
-              `a previous ${state.lock.stale.command} (pid ${state.lock.stale.pid}, started ${state.lock.stale.startedAt}) died; cleaning up after it`,
+              `a previous ${lock.stale.kind} (pid ${lock.stale.pid}, started ${lock.stale.startedAt}) died; cleaning up after it`,
             );
             const killed = await killOrphanPipelines(compose, signal);
             if (killed > 0) notes.push(`stopped ${killed} orphaned pipeline(s) in the container`);

@@ -5,7 +5,12 @@ import { booleanOption, type ParsedArgs, stringOption } from './parse-args.ts';
 export type { CommandContext, Io } from '../context.ts';
 export { writeLine } from '../context.ts';
 
-export function createContext(parsed: ParsedArgs, env: NodeJS.ProcessEnv, io: Io): CommandContext {
+export function createContext(
+  parsed: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  io: Io,
+  signal: AbortSignal = new AbortController().signal,
+): CommandContext {
   const json = booleanOption(parsed.options, 'json');
   const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY) && !json;
   const color =
@@ -21,6 +26,7 @@ export function createContext(parsed: ParsedArgs, env: NodeJS.ProcessEnv, io: Io
     color,
     json,
     yes: booleanOption(parsed.options, 'yes'),
+    signal,
     // Ink and React load only when a job is shown on a terminal.
     runJobInteractive: async (job, jobIo, controller) => {
       const { runJobInteractive } = await import('../ui/run-job-interactive.tsx');

@@ -4,6 +4,7 @@ import { redactSecrets } from '../secrets/redact.ts';
 import { findCommand } from './commands.ts';
 import { createContext, type Io, writeLine } from './context.ts';
 import { parseArgs } from './parse-args.ts';
+import { installSignalHandlers } from './signals.ts';
 import { commandHelpText, shortUsage, usageText } from './usage.ts';
 
 function packageVersion(): string {
@@ -42,7 +43,22 @@ export async function main(
     return ExitCode.ok;
   }
 
-  const context = createContext(parsed, env, io);
+  // The one lifecycle root: one AbortController for SIGINT, SIGTERM and SIGHUP, for the whole run.
+  const lifecycle = installSignalHandlers(parsed.command);
+  try {
+    return await runCommand(parsed, env, io, lifecycle.signal);
+  } finally {
+    lifecycle.dispose();
+  }
+}
+
+async function runCommand(
+  parsed: ReturnType<typeof parseArgs>,
+  env: NodeJS.ProcessEnv,
+  io: Io,
+  signal: AbortSignal,
+): Promise<number> {
+  const context = createContext(parsed, env, io, signal);
   // No command: `home` (the home screen on a terminal; elsewhere the status, then the usage).
   // parseArgs refused any name that is not in the registry.
   const name = parsed.command ?? 'home';

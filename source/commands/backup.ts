@@ -5,7 +5,7 @@ import { stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { parseCompression } from '../dumps/compression.ts';
 import { defaultDumpName, publishedDumpName, validateDumpName } from '../dumps/dump-name.ts';
-import { UsageError } from '../errors.ts';
+import { signalExitCode, UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import { emptySettings, readSettings, type Settings } from '../settings/settings.ts';
@@ -31,6 +31,17 @@ export async function run(context: CommandContext): Promise<number> {
     log(`warning: ${(error as Error).message}; backing up without webhooks`);
     return emptySettings;
   });
+  for (const problem of settings.problems) {
+    if (problem.section === 'maxBackupAge') continue; // not the backup's: check and home say it
+    const effect =
+      problem.section === 'unknown'
+        ? 'ignored'
+        : problem.section === 'backup'
+          ? 'compressing with gzip'
+          : 'backing up without webhooks';
+    log(`warning: ${problem.message}; ${effect}`);
+  }
+  const { signal } = context;
   const reportWebhook = (event: 'start' | 'success' | 'failure', result: NotifyResult) => {
     const line = describeNotify(event, result);
     if (line) log(line);
@@ -48,7 +59,7 @@ export async function run(context: CommandContext): Promise<number> {
   const file = publishedDumpName(fileName, compression);
   try {
     // Not awaited before the job: a slow monitoring service must not delay the backup.
-    const startNotice = notifyBackup(settings, 'start', { file });
+    const startNotice = notifyBackup(settings, 'start', { file }, { signal });
     const result = await executeJob(job, context);
     reportWebhook('start', await startNotice);
     // A run that never got the lock (another one is running) leaves record and alarms to that one.
@@ -87,8 +98,16 @@ export async function run(context: CommandContext): Promise<number> {
                 durationMs: state.outcome.durationMs,
               }
             : { file, error: result.error ?? result.outcome },
+          { signal },
         ),
       );
+    }
+    if (result.outcome !== 'interrupted' && signal.aborted) {
+      // The signal came after the job (while the record or a webhook was being sent).
+      log(
+        `interrupted (${String(signal.reason)}) while reporting the result: the backup itself ${result.outcome === 'succeeded' ? 'succeeded and is recorded' : 'had already ended'}`,
+      );
+      return signalExitCode(signal.reason);
     }
     return result.exitCode;
   } finally {

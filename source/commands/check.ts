@@ -9,7 +9,7 @@ import { type HomeStatus, loadHomeStatus } from '../monitoring/home-status.ts';
 import { defaultSources } from '../monitoring/sources.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { parseDuration } from '../settings/duration.ts';
-import { readSettings } from '../settings/settings.ts';
+import { readSettings, requireSoundSettings } from '../settings/settings.ts';
 
 /** Monitoring-plugin convention (Nagios): 0 OK, 1 warning, 2 critical. */
 export const checkExitCode: Record<Level, number> = {
@@ -35,8 +35,10 @@ export async function run(context: CommandContext): Promise<number> {
   let status: HomeStatus;
   let maxAgeMs = optionMs;
   try {
-    if (maxAgeMs === undefined)
-      maxAgeMs = (await readSettings(context.paths.configDir)).maxBackupAgeMs;
+    // Any broken section is CRITICAL: a monitor is where a broken settings file must show.
+    const settings = await readSettings(context.paths.configDir);
+    requireSoundSettings(settings);
+    if (maxAgeMs === undefined) maxAgeMs = settings.maxBackupAgeMs;
     const compose = await openCompose(context);
     status = await loadHomeStatus(defaultSources(compose, context.paths));
   } catch (error) {

@@ -10,7 +10,7 @@ import type { Compose } from '../compose/compose.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { executeJob } from '../jobs/execute-job.ts';
-import { acquireHostLock } from '../lock/host-lock.ts';
+import { acquireLock } from '../lock/host-lock.ts';
 import { collectStatus } from '../monitoring/collect-status.ts';
 import { statusLines } from '../monitoring/status-lines.ts';
 import type { CifsServices } from '../ui/cifs/run-cifs-interactive.tsx';
@@ -29,7 +29,7 @@ async function applyVolumes(
   compose: Compose,
   volumes: string[],
 ): Promise<number> {
-  const lock = await acquireHostLock(context.paths.stateDir, 'cifs apply');
+  const lock = await acquireLock(context.paths.stateDir, 'cifs-apply');
   try {
     const result = await executeJob(recreateJob(compose, volumes, context.paths.stateDir), context);
     if (!context.json) {
@@ -60,7 +60,7 @@ export function cifsServices(context: CommandContext): CifsServices {
       // Read the files again: the edit applies to what is on disk now.
       const current = await loadShares(composeFiles);
       const share = current.find((entry) => entry.volume === shown.volume) ?? shown;
-      const lock = await acquireHostLock(context.paths.stateDir, 'cifs');
+      const lock = await acquireLock(context.paths.stateDir, 'cifs-set');
       try {
         return await saveShareChanges(await opened(), composeFiles, share, changes, current);
       } finally {
@@ -68,7 +68,7 @@ export function cifsServices(context: CommandContext): CifsServices {
       }
     },
     recreateVolumes: async (volumes) => {
-      const lock = await acquireHostLock(context.paths.stateDir, 'cifs apply');
+      const lock = await acquireLock(context.paths.stateDir, 'cifs-apply');
       try {
         const fresh = await openCompose(context);
         const job = recreateJob(fresh, volumes, context.paths.stateDir);
@@ -119,7 +119,7 @@ async function runSet(context: CommandContext): Promise<number> {
       `no CIFS volume "${volume}" (CIFS volumes: ${shares.map((entry) => entry.volume).join(', ') || 'none'})`,
     );
   const compose = await openCompose(context);
-  const lock = await acquireHostLock(context.paths.stateDir, 'cifs set');
+  const lock = await acquireLock(context.paths.stateDir, 'cifs-set');
   let saved: SavedEdit | undefined;
   try {
     saved = await saveShareChanges(compose, context.paths.composeFiles, share, changes, shares);

@@ -6,7 +6,7 @@ import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode } from '../errors.ts';
 import { collectStatus } from '../monitoring/collect-status.ts';
 import { statusLines } from '../monitoring/status-lines.ts';
-import { readSettings } from '../settings/settings.ts';
+import { readSettings, requireSection } from '../settings/settings.ts';
 
 /**
  * `ovena` with no command. On a terminal: the home screen. Elsewhere (cron, a pipe): the status,
@@ -26,10 +26,12 @@ export async function run(context: CommandContext): Promise<number> {
     return healthy ? ExitCode.ok : ExitCode.serviceDown;
   }
   const settings = await readSettings(context.paths.configDir);
+  // The home screen needs maxBackupAge only: a broken webhooks section does not keep it closed.
+  requireSection(settings, 'maxBackupAge');
   const compose = await openCompose(context);
   // Ink and React load only here, never for the non-interactive commands.
   const { runHome } = await import('../ui/home/run-home.tsx');
-  await runHome({
+  const code = await runHome({
     compose,
     context,
     runCommand: async (name, flowContext) => {
@@ -39,5 +41,5 @@ export async function run(context: CommandContext): Promise<number> {
     },
     ...(settings.maxBackupAgeMs === undefined ? {} : { maxAgeMs: settings.maxBackupAgeMs }),
   });
-  return ExitCode.ok;
+  return code ?? ExitCode.ok;
 }

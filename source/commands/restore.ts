@@ -5,8 +5,8 @@ import { openCompose } from '../compose/open-compose.ts';
 import { defaultDumpName, restoreCandidates } from '../dumps/dump-name.ts';
 import { ExitCode, OvenaError, signalExitCode, UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
-import { executeJob, stopSignals } from '../jobs/execute-job.ts';
-import { acquireHostLock } from '../lock/host-lock.ts';
+import { executeJob } from '../jobs/execute-job.ts';
+import { acquireLock } from '../lock/host-lock.ts';
 import { planLines } from '../restore/plan-lines.ts';
 import { preflightRestore, type RestoreOptions, type RestorePlan } from '../restore/preflight.ts';
 import { leaveStoppedAdvice, restoreJob, startOrthancJob } from '../restore/restore-job.ts';
@@ -39,28 +39,26 @@ export async function run(context: CommandContext): Promise<number> {
   }
   const out = context.json ? context.io.stderr : context.io.stdout;
   const compose = await openCompose(context);
-  const lock = await acquireHostLock(context.paths.stateDir, 'restore');
+  const { signal } = context;
+  const name = options.file ?? defaultDumpName;
+  const lock = await acquireLock(context.paths.stateDir, 'restore', { detail: `of ${name}` });
   try {
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
-    for (const signal of stopSignals) process.once(signal, onSignal);
     let plan: RestorePlan;
     try {
-      plan = await preflightRestore(compose, options.file ?? defaultDumpName, {
+      plan = await preflightRestore(compose, name, {
         stateDir: context.paths.stateDir,
         noSafetyDump: options.noSafetyDump,
-        signal: controller.signal,
+        signal,
         onStatus: (line) => writeLine(out, `${formatTimestamp(Date.now())} preflight: ${line}`),
       });
     } catch (error) {
-      if (!controller.signal.aborted) throw error;
+      if (!signal.aborted) throw error;
       throw new OvenaError(
-        `interrupted (${String(controller.signal.reason)}) during the checks: nothing was changed`,
-        signalExitCode(controller.signal.reason),
+        `interrupted (${String(signal.reason)}) during the checks: nothing was changed`,
+        signalExitCode(signal.reason),
       );
-    } finally {
-      for (const signal of stopSignals) process.off(signal, onSignal);
     }
+    await lock.describe(`of ${plan.dump.name}`);
     for (const line of planLines(plan)) writeLine(out, line);
     const result = await executeJob(
       restoreJob(compose, plan, { stateDir: context.paths.stateDir, safetyDumper }),

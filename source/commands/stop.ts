@@ -5,6 +5,11 @@ import { stopJob } from '../lifecycle/stop.ts';
 
 export async function run(context: CommandContext): Promise<number> {
   const compose = await openCompose(context);
-  const job = stopJob(compose, '"ovena status" shows which', '"ovena start" starts them again');
+  const job = stopJob(
+    compose,
+    context.paths.stateDir,
+    '"ovena status" shows which',
+    '"ovena start" starts them again',
+  );
   return (await executeJob(job, context)).exitCode;
 }

@@ -1,22 +1,19 @@
 import type { CommandContext } from '../context.ts';
+import { childController } from './child-controller.ts';
 import type { Job, JobResult } from './job.ts';
 import { createPlainRenderer } from './plain-renderer.ts';
 import { runJob } from './run-job.ts';
 
-/** The signals that abort a run (with cleanup) instead of killing ovena outright. */
-export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
 /**
- * Runs a job the way the context asks: its terminal renderer (Ink) on a terminal, plain lines
- * elsewhere. SIGINT, SIGTERM and SIGHUP (the SSH connection dropped) abort the running step and
- * let it clean up before ovena exits.
+ * Runs a job the way the context asks: its terminal renderer (Ink) on a terminal, plain lines elsewhere. The context's
+ * signal (SIGINT, SIGTERM, SIGHUP) aborts the running step and lets it clean up before ovena exits.
  */
-export async function executeJob(job: Job, context: CommandContext): Promise<JobResult> {
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) controller.abort(signal);
-  };
-  for (const signal of stopSignals) process.on(signal, onSignal);
+export async function executeJob(
+  job: Job,
+  context: Pick<CommandContext, 'interactive' | 'io' | 'json' | 'signal' | 'runJobInteractive'>,
+): Promise<JobResult> {
+  // The run's signal (cli/signals.ts) aborts the job; a screen's Ctrl-C key aborts only the job.
+  const { controller, dispose } = childController(context.signal);
   try {
     // The terminal renderer is handed in by the command line: jobs/ never loads the UI itself.
     if (context.interactive && context.runJobInteractive)
@@ -30,7 +27,7 @@ export async function executeJob(job: Job, context: CommandContext): Promise<Job
     if (context.json) context.io.stdout.write(`${JSON.stringify(jsonOfResult(job, result))}\n`);
     return result;
   } finally {
-    for (const signal of stopSignals) process.off(signal, onSignal);
+    dispose();
   }
 }
 

@@ -37,6 +37,8 @@ export type Job = {
   describeState?(stoppedAt: string, outcome: 'failed' | 'interrupted'): string | undefined;
   /** The line printed after a successful run. */
   successSummary?(): string | undefined;
+  /** Runs once after the job ends, however it ends (e.g. releases the lock its first step took). */
+  cleanup?(): Promise<void>;
 };
 
 /** Thrown by a step to be shown as skipped instead of done. */

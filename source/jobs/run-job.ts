@@ -16,6 +16,14 @@ function interruptedExitCode(signal: AbortSignal): number {
 
 /** Runs the steps in order and reports every change as an event. Never throws. */
 export async function runJob(job: Job, options: RunJobOptions): Promise<JobResult> {
+  try {
+    return await runSteps(job, options);
+  } finally {
+    await job.cleanup?.().catch(() => undefined);
+  }
+}
+
+async function runSteps(job: Job, options: RunJobOptions): Promise<JobResult> {
   const now = options.now ?? Date.now;
   const interval = options.progressIntervalMs ?? 100;
   const jobStart = now();

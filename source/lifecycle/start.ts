@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Compose } from '../compose/compose.ts';
-import { ExitCode, OvenaError } from '../errors.ts';
+import { OvenaError } from '../errors.ts';
 import type { Job, Step } from '../jobs/job.ts';
+import { lockedJob } from '../lock/locked-job.ts';
 import { OrthancClient } from '../orthanc/client.ts';
-import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
+import { assertNoBlockingRestore } from '../restore/restore-marker.ts';
 
 /**
  * Start the database, wait for health, then Orthanc, and wait until it answers HTTP; never while
@@ -16,13 +17,7 @@ export function startSteps(compose: Compose, stateDir: string): Step[] {
       id: 'check-restore',
       title: 'Check that no restore is unfinished',
       async run() {
-        const unfinished = await readUnfinishedRestore(stateDir);
-        if (unfinished) {
-          throw new OvenaError(
-            `a restore of ${unfinished.dump} did not finish and the database is only partly loaded: complete it with "${finishRestoreCommand(unfinished)}" before starting Orthanc`,
-            ExitCode.busy,
-          );
-        }
+        await assertNoBlockingRestore(stateDir, 'start', 'starting Orthanc');
       },
     },
     {
@@ -95,8 +90,9 @@ export async function waitForOrthanc(
  * The "Start services" job. `whereToLook` ends the message of a job that stopped half-way: where
  * the operator sees which services run (e.g. `"ovena status" shows which`).
  */
+/** The start job under the host lock (kind `start`): the command and the home screen run this. */
 export function startJob(compose: Compose, stateDir: string, whereToLook: string): Job {
-  return {
+  const job: Job = {
     title: 'Start services',
     steps: startSteps(compose, stateDir),
     describeState: (stoppedAt) =>
@@ -104,4 +100,5 @@ export function startJob(compose: Compose, stateDir: string, whereToLook: string
         ? 'nothing was started'
         : `some services may be running; ${whereToLook}`,
   };
+  return lockedJob(job, stateDir, 'start', { nothingDone: 'nothing was started' });
 }

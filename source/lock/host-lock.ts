@@ -1,118 +1,233 @@
-import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, OvenaError } from '../errors.ts';
-import { bootTime, isLiveOvena } from './process-alive.ts';
-
-export type LockOwner = { pid: number; command: string; startedAt: string };
+import { conflicts, kindLabels, type LockKind, lockKinds } from './lock-table.ts';
+import { bootTime, isLiveOvena, processStartTime } from './process-alive.ts';
 
 /**
- * The owner still runs: its pid is a live ovena process and it started after this machine booted
- * (after a power loss the pid may belong to another program, or to a later ovena by chance).
+ * One holder of the host lock: one file in `${stateDir}/locks/`, written whole (temporary file,
+ * fsync, rename) under a name no other process can choose, so holders never overwrite each other
+ * and several compatible holders (a backup and a drill) coexist.
  */
-function isAlive(owner: LockOwner): boolean {
-  if (owner.pid === process.pid || !isLiveOvena(owner.pid)) return false;
+export type LockHolder = {
+  kind: LockKind;
+  pid: number;
+  /** The process's start time in clock ticks after boot (/proc/PID/stat): pid reuse never matches. */
+  procStart?: string;
+  startedAt: string;
+  /** What it works on, completing "a KIND …" (for example "of x.sql.gz"). */
+  detail?: string;
+  /** Written before the taker read the others; it holds the lock once this is gone. */
+  pending?: boolean;
+};
+
+export type HostLock = {
+  owner: LockHolder;
+  /** A dead holder of the same kind whose entry this lock removed: clean up after it. */
+  stale?: LockHolder;
+  /** Updates the detail other commands read in a refusal. */
+  describe(detail: string): Promise<void>;
+  release(): Promise<void>;
+};
+
+/** Test seam: runs between writing our entry and reading the others. */
+export type LockHooks = { afterWrite?: () => Promise<void> };
+
+export function locksDir(stateDir: string): string {
+  return path.join(stateDir, 'locks');
+}
+
+let sequence = 0;
+
+function isAlive(holder: LockHolder): boolean {
+  if (holder.pid === process.pid) return true; // this process: re-entrant, never "dead"
+  if (holder.procStart !== undefined) {
+    const now = processStartTime(holder.pid);
+    if (now !== undefined) return now === holder.procStart;
+  }
+  if (!isLiveOvena(holder.pid)) return false;
   const booted = bootTime();
-  const started = Date.parse(owner.startedAt);
+  const started = Date.parse(holder.startedAt);
   return booted === undefined || Number.isNaN(started) || started >= booted;
 }
 
-async function readOwner(file: string): Promise<LockOwner | undefined> {
+function parseHolder(text: string): LockHolder | undefined {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as LockOwner;
+    const value = JSON.parse(text) as Partial<LockHolder> & { command?: string };
+    if (typeof value.pid !== 'number' || typeof value.startedAt !== 'string') return undefined;
+    // The single lock file of earlier versions named a command, not a kind.
+    const kind =
+      value.kind && (lockKinds as readonly string[]).includes(value.kind)
+        ? value.kind
+        : value.command === 'backup'
+          ? 'backup'
+          : value.command === 'restore'
+            ? 'restore'
+            : 'cifs-apply';
+    return { ...value, kind } as LockHolder;
   } catch {
     return undefined;
   }
 }
 
-function sameOwner(a: LockOwner | undefined, b: LockOwner | undefined): boolean {
-  return a?.pid === b?.pid && a?.startedAt === b?.startedAt;
-}
-
-function isCode(error: unknown, code: string): boolean {
-  return (error as NodeJS.ErrnoException).code === code;
-}
-
-/** Writes the owner to a private file and links it in place: the lock never exists half-written. */
-async function createLock(file: string, owner: LockOwner): Promise<boolean> {
-  const draft = `${file}.new-${process.pid}`;
+async function writeWhole(file: string, holder: LockHolder): Promise<void> {
+  const draft = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
   const handle = await open(draft, 'w', 0o600);
   try {
-    await handle.writeFile(JSON.stringify(owner));
+    await handle.writeFile(JSON.stringify(holder));
     await handle.sync();
   } finally {
     await handle.close();
   }
-  try {
-    await link(draft, file);
-    return true;
-  } catch (error) {
-    if (!isCode(error, 'EEXIST')) throw error;
-    return false;
-  } finally {
-    await rm(draft, { force: true });
-  }
+  await rename(draft, file);
 }
 
-export type HostLock = { owner: LockOwner; stale?: LockOwner; release(): Promise<void> };
+type Entry = { file: string; holder: LockHolder | undefined };
 
-/** Test seam: runs between reading a dead owner and moving its file aside. */
-export type LockHooks = { beforeTakeover?: () => Promise<void> };
-
-/**
- * One backup or restore at a time on this host. The lock file is created exclusively; a lock whose
- * process is gone (kill -9, power loss) is taken over, and the caller is told about it through
- * `stale` so it can clean up what that run left.
- */
-export async function acquireHostLock(
-  stateDir: string,
-  command: string,
-  hooks: LockHooks = {},
-): Promise<HostLock> {
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const file = path.join(stateDir, 'ovena.lock');
-  const owner: LockOwner = { pid: process.pid, command, startedAt: new Date().toISOString() };
-  let stale: LockOwner | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (await createLock(file, owner)) {
-      return {
-        owner,
-        ...(stale ? { stale } : {}),
-        release: async () => {
-          const current = await readOwner(file);
-          if (sameOwner(current, owner)) await rm(file, { force: true });
-        },
-      };
-    }
-    const current = await readOwner(file);
-    if (current && isAlive(current)) {
-      throw new OvenaError(
-        `another ovena ${current.command} is running (pid ${current.pid}, started ${current.startedAt}): wait for it to finish`,
-        ExitCode.busy,
-      );
-    }
-    // Dead owner (or unreadable file): move it aside atomically so only one taker wins.
-    await hooks.beforeTakeover?.();
-    const aside = `${file}.stale-${process.pid}`;
+async function readEntries(stateDir: string): Promise<Entry[]> {
+  const dir = locksDir(stateDir);
+  const names = (await readdir(dir).catch(() => [] as string[])).filter(
+    (name) => name.endsWith('.json') && !name.startsWith('.'),
+  );
+  const entries: Entry[] = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
     try {
-      await rename(file, aside);
+      entries.push({ file, holder: parseHolder(await readFile(file, 'utf8')) });
     } catch {
-      continue; // Another process took it over first; try again.
-    }
-    // Another taker may have replaced the dead lock with its live one after we read it: what we
-    // moved aside is then that live lock, and goes back in place.
-    if (sameOwner(await readOwner(aside), current)) {
-      stale = current;
-      await rm(aside, { force: true });
-      continue;
-    }
-    try {
-      await link(aside, file);
-      await rm(aside, { force: true });
-    } catch (error) {
-      // A third process created a lock in the meantime: leave the moved lock aside (never delete a
-      // live owner's file); the retry finds the newcomer and reports busy.
-      if (!isCode(error, 'EEXIST')) throw error;
+      // Released between readdir and read.
     }
   }
-  throw new OvenaError('could not take the ovena lock: try again', ExitCode.busy);
+  // The one lock file of earlier versions, while a run of such a version may still hold it.
+  const legacy = path.join(stateDir, 'ovena.lock');
+  const legacyText = await readFile(legacy, 'utf8').catch(() => undefined);
+  if (legacyText !== undefined) entries.push({ file: legacy, holder: parseHolder(legacyText) });
+  return entries;
+}
+
+/** The live holders of the host lock (for status lines and refusals). */
+export async function liveHolders(stateDir: string): Promise<LockHolder[]> {
+  return (await readEntries(stateDir))
+    .map((entry) => entry.holder)
+    .filter((holder): holder is LockHolder => holder !== undefined && isAlive(holder));
+}
+
+function clock(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return Date.now() - date.getTime() < 20 * 3600_000
+    ? time
+    : `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`;
+}
+
+/** "a restore of x.sql.gz is running, pid 123, since 04:31" */
+export function describeHolder(holder: LockHolder): string {
+  const label = kindLabels[holder.kind];
+  const article = /^[aeiou]/.test(label) ? 'an' : 'a';
+  const what = holder.detail ? `${label} ${holder.detail}` : label;
+  return `${article} ${what} is running, pid ${holder.pid}, since ${clock(holder.startedAt)}`;
+}
+
+/**
+ * Takes the host lock for one kind of operation, or refuses (exit 75) naming the live holder of
+ * a kind the table says conflicts. Our claim is written first and the others read after, so of two
+ * conflicting takers at the same instant at least one sees the other: never both run. Two claims
+ * that see each other both withdraw and retry after a random pause, so one of them wins. Holders in this same process never conflict: a start run inside a restore is part of it.
+ * A dead holder's entry is moved aside by rename (one taker wins) and removed; a dead backup's is
+ * left to the next backup, which cleans up after it (`stale`).
+ */
+type Scan = { held?: LockHolder; pending?: LockHolder; stale?: LockHolder };
+
+/** Reads the other holders: a live conflicting one (held, or still only claiming), dead ones. */
+async function scan(stateDir: string, file: string, kind: LockKind): Promise<Scan> {
+  const result: Scan = {};
+  for (const entry of await readEntries(stateDir)) {
+    if (entry.file === file) continue;
+    const holder = entry.holder;
+    if (holder && holder.pid === process.pid) continue;
+    if (holder && isAlive(holder)) {
+      if (!conflicts(kind, holder.kind)) continue;
+      if (holder.pending) result.pending ??= holder;
+      else result.held ??= holder;
+      continue;
+    }
+    if (!holder) {
+      // Unreadable: entries are written whole, so only a foreign or damaged file; never guess.
+      if (kind === 'restore' || kind === 'cifs-apply') {
+        throw new OvenaError(
+          `lock file ${entry.file} cannot be read: remove it if no ovena runs`,
+          ExitCode.busy,
+        );
+      }
+      continue;
+    }
+    if (holder.kind === 'backup' && kind !== 'backup') continue;
+    const aside = `${entry.file}.dead-${process.pid}`;
+    try {
+      await rename(entry.file, aside);
+    } catch {
+      continue; // another taker moved it first
+    }
+    await rm(aside, { force: true });
+    result.stale ??= holder;
+  }
+  return result;
+}
+
+export async function acquireLock(
+  stateDir: string,
+  kind: LockKind,
+  options: { detail?: string; hooks?: LockHooks } = {},
+): Promise<HostLock> {
+  const dir = locksDir(stateDir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const procStart = processStartTime(process.pid);
+  const owner: LockHolder = {
+    kind,
+    pid: process.pid,
+    ...(procStart ? { procStart } : {}),
+    startedAt: new Date().toISOString(),
+    ...(options.detail ? { detail: options.detail } : {}),
+  };
+  const file = path.join(dir, `${kind}.${process.pid}.${procStart ?? 'x'}.${sequence++}.json`);
+  let stale: LockHolder | undefined;
+  for (let attempt = 1; ; attempt++) {
+    await writeWhole(file, { ...owner, pending: true });
+    let contender: LockHolder | undefined;
+    try {
+      await options.hooks?.afterWrite?.();
+      const found = await scan(stateDir, file, kind);
+      stale ??= found.stale;
+      if (found.held) {
+        throw new OvenaError(`${describeHolder(found.held)}: wait for it to finish`, ExitCode.busy);
+      }
+      contender = found.pending;
+      if (contender && attempt >= 8) {
+        throw new OvenaError(`${describeHolder(contender)}: wait for it to finish`, ExitCode.busy);
+      }
+    } catch (error) {
+      await rm(file, { force: true });
+      throw error;
+    }
+    if (!contender) break;
+    // Two takers wrote their claims at the same instant: both withdraw, and retry after a random
+    // pause, so one of them wins (never both: each reads the others after writing its own).
+    await rm(file, { force: true });
+    await sleep(20 + Math.floor(Math.random() * 130));
+  }
+  await writeWhole(file, owner);
+  return {
+    owner,
+    ...(stale ? { stale } : {}),
+    describe: async (detail: string) => {
+      owner.detail = detail;
+      await writeWhole(file, owner);
+    },
+    release: async () => {
+      await rm(file, { force: true });
+    },
+  };
 }

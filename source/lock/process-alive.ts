@@ -14,6 +14,21 @@ export function isLiveOvena(pid: number): boolean {
   }
 }
 
+/**
+ * A process's start time in clock ticks after boot (field 22 of /proc/PID/stat), as text; together
+ * with the pid it names one process for the life of the machine. Undefined when the process is
+ * gone or /proc cannot tell.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
 /** When this machine booted (`btime` in /proc/stat), in ms; undefined where /proc has no such line. */
 export function bootTime(): number | undefined {
   try {

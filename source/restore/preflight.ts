@@ -11,7 +11,9 @@ import {
   summarizeDatabase,
   waitDatabaseReady,
 } from './database-ops.ts';
-import { type RestoreMarker, readMarker } from './restore-marker.ts';
+import { refuseExternalDataVolume } from './external-volume.ts';
+import { readyDatabase } from './ready-database.ts';
+import { type RestoreMarker, readMarkerState } from './restore-marker.ts';
 
 /*
  * The restore's preflight: everything checked and read before anything is stopped or destroyed.
@@ -67,26 +69,6 @@ export async function resolveDump(
 }
 
 /**
- * Starts the database alone when it is not running: the dump is read and verified inside its
- * container. Orthanc is not touched. Returns whether it had to start it.
- */
-export async function ensureDatabaseRunning(
-  compose: Compose,
-  signal: AbortSignal,
-  onStatus?: (line: string) => void,
-): Promise<boolean> {
-  const state = await compose.serviceState(compose.project.dbService, signal);
-  if (state.state === 'running') return false;
-  onStatus?.(
-    `the database is ${state.state}: starting it alone to read the dump (Orthanc is not started)`,
-  );
-  await compose.up([compose.project.dbService], signal);
-  await compose.waitHealthy(compose.project.dbService, { signal });
-  await waitDatabaseReady(compose, signal);
-  return true;
-}
-
-/**
  * Preflight: nothing is stopped or destroyed here. The compose file and docker were checked by
  * openCompose; this finds and verifies the dump and reads what a restore would destroy.
  */
@@ -96,22 +78,8 @@ export async function preflightRestore(
   options: PreflightOptions,
 ): Promise<RestorePlan> {
   const { signal, onStatus } = options;
-  let startedDatabase = false;
-  let databaseBroken: string | undefined;
-  try {
-    startedDatabase = await ensureDatabaseRunning(compose, signal, onStatus);
-  } catch (error) {
-    // The disaster this tool exists for: the database will not start. The dump can still be read
-    // in a one-off container, and the restore replaces the broken database; no safety dump.
-    signal.throwIfAborted();
-    databaseBroken = messageOf(error);
-    onStatus?.(
-      `the database does not start (${databaseBroken}): reading the dump in a one-off container; no safety dump can be made`,
-    );
-    // Its restart loop serves nothing, and compose v1 links a one-off container to the service's
-    // running ones (which host networking refuses): stop it first.
-    await compose.stop([compose.project.dbService], signal);
-  }
+  refuseExternalDataVolume(compose);
+  const { startedDatabase, databaseBroken } = await readyDatabase(compose, options);
   try {
     const file = typeof dump === 'string' ? await resolveDump(compose, dump, signal) : dump;
     const path = `${backupDir}/${file.name}`;
@@ -123,8 +91,22 @@ export async function preflightRestore(
       `${file.name}: complete compressed stream, pg_dump header and completion comment found`,
     );
 
-    let marker = await readMarker(options.stateDir);
-    if (marker && !marker.destroyed) {
+    const read = await readMarkerState(options.stateDir);
+    let marker = read.kind === 'marker' ? read.marker : undefined;
+    if (read.kind === 'unreadable') {
+      // Never read as "no marker": the database may be half-loaded, so no "safety" dump of it.
+      onStatus?.(
+        `the restore marker ${read.file} cannot be read (${read.reason}): treating the database as not the original`,
+      );
+      marker = {
+        dump: '(unknown: unreadable marker)',
+        mode: 'from-scratch',
+        phase: 'destroyed',
+        destroyed: true,
+        startedAt: new Date().toISOString(),
+      };
+    }
+    if (marker && marker.phase === 'stopping') {
       // That restore stopped before removing the volume: the database is still the original.
       onStatus?.(
         `ignoring the marker of an earlier restore of ${marker.dump} (started ${marker.startedAt}): it stopped before destroying anything, so the current database is the original`,

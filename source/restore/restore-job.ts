@@ -5,6 +5,7 @@ import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import type { Job, Progress } from '../jobs/job.ts';
 import { SkipStep } from '../jobs/job.ts';
 import { waitForOrthanc } from '../lifecycle/start.ts';
+import type { RestorePhase } from '../lock/lock-table.ts';
 import {
   type DatabaseSummary,
   findDataVolume,
@@ -56,13 +57,21 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
       ? `safety dump ${done.safetyDump} is in ${backupDir}`
       : 'no safety dump was made';
   const again = continueCommand(plan);
-  const marker = (): RestoreMarker => ({
-    dump: plan.dump.name,
-    ...(done.safetyDump ? { safetyDump: done.safetyDump } : {}),
-    ...(plan.current.dataVolume ? { dataVolume: plan.current.dataVolume } : {}),
-    ...(plan.marker?.destroyed ? { destroyed: true } : {}),
-    startedAt: plan.marker?.startedAt ?? new Date().toISOString(),
-  });
+  // Once an earlier run destroyed the database, this run starts in that phase, never before it.
+  let phase: RestorePhase = plan.marker ? plan.marker.phase : 'stopping';
+  const startedAt = plan.marker?.startedAt ?? new Date().toISOString();
+  const marker = (next: RestorePhase = phase): RestoreMarker => {
+    phase = next;
+    return {
+      dump: plan.dump.name,
+      mode: 'from-scratch',
+      phase,
+      ...(done.safetyDump ? { safetyDump: done.safetyDump } : {}),
+      ...(plan.current.dataVolume ? { dataVolume: plan.current.dataVolume } : {}),
+      ...(phase !== 'stopping' ? { destroyed: true } : {}),
+      startedAt,
+    };
+  };
 
   return {
     title: `Restore ${plan.dump.name}`,
@@ -110,11 +119,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
           }
           if (!found) throw new OvenaError(`the ${dbService} container could not be found`);
           // From here on the database is not the original one any more.
-          await writeMarker(options.stateDir, {
-            ...marker(),
-            dataVolume: found.name,
-            destroyed: true,
-          });
+          await writeMarker(options.stateDir, { ...marker('destroyed'), dataVolume: found.name });
           await removeDataVolume(compose, found.name, signal);
           return { summary: found.name };
         },
@@ -142,6 +147,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
         id: 'load',
         title: `Load ${plan.dump.name}`,
         async run({ signal, progress, log }) {
+          await writeMarker(options.stateDir, marker('loading'));
           const started = Date.now();
           const total = plan.dump.sizeBytes;
           progress({ done: 0, total, unit: 'bytes' });
@@ -163,6 +169,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
         id: 'check',
         title: 'Check the loaded database',
         async run({ signal }) {
+          await writeMarker(options.stateDir, marker('checking'));
           const summary = await summarizeDatabase(compose, signal);
           if (summary.tables === 0) {
             throw new OvenaError('the loaded database has no tables', ExitCode.dataError);

@@ -1,34 +1,100 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { ExitCode, OvenaError } from '../errors.ts';
 import { writeFileAtomic } from '../files/write-file-atomic.ts';
+import {
+  type LockKind,
+  markerBlocks,
+  type RestorePhase,
+  restorePhases,
+} from '../lock/lock-table.ts';
 
 /**
- * Written when a restore stops the services and removed once the loaded database checks out.
- * `destroyed` is set just before the database volume is removed: only from then on is the
- * database not the original one. Then a new run never makes a "safety" dump of a half-loaded
- * database, backups and `ovena start` refuse, and it remembers which volume and safety dump
- * belong to the interrupted restore. Without `destroyed` the marker is stale (the restore stopped
- * before destroying anything) and is ignored.
+ * The restore job's own record, `restore-in-progress.json`: written when it stops the services,
+ * moved on at each phase, removed once the loaded database checks out. From phase `destroyed` on,
+ * the database is not the original one: a new run never makes a "safety" dump of it, and what
+ * `markerBlocks` (lock/lock-table.ts) lists refuses to run. It remembers which volume and safety
+ * dump belong to the interrupted restore. In phase `stopping` it blocks nothing.
  */
 export type RestoreMarker = {
   dump: string;
+  /** How the restore replaces the database; `from-scratch` removes the volume. */
+  mode: 'from-scratch';
+  phase: RestorePhase;
   safetyDump?: string;
   dataVolume?: string;
+  /** Kept for markers written before phases existed: same as phase !== 'stopping'. */
   destroyed?: boolean;
   startedAt: string;
 };
+
+export type MarkerRead =
+  | { kind: 'none' }
+  | { kind: 'marker'; marker: RestoreMarker }
+  | { kind: 'unreadable'; file: string; reason: string };
 
 export function markerPath(stateDir: string): string {
   return path.join(stateDir, 'restore-in-progress.json');
 }
 
-export async function readMarker(stateDir: string): Promise<RestoreMarker | undefined> {
+/** Parses a marker's text; undefined when it is not one (garbage never reads as "no marker"). */
+export function parseMarker(text: string): RestoreMarker | undefined {
+  let value: unknown;
   try {
-    const value = JSON.parse(await readFile(markerPath(stateDir), 'utf8')) as RestoreMarker;
-    return typeof value.dump === 'string' ? value : undefined;
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record.dump !== 'string' || record.dump === '') return undefined;
+  if (typeof record.startedAt !== 'string') return undefined;
+  let phase: RestorePhase;
+  if (record.phase === undefined) phase = record.destroyed === true ? 'destroyed' : 'stopping';
+  else if ((restorePhases as readonly unknown[]).includes(record.phase))
+    phase = record.phase as RestorePhase;
+  else return undefined;
+  if (record.mode !== undefined && record.mode !== 'from-scratch') return undefined;
+  const marker: RestoreMarker = {
+    dump: record.dump,
+    mode: 'from-scratch',
+    phase,
+    startedAt: record.startedAt,
+  };
+  if (typeof record.safetyDump === 'string') marker.safetyDump = record.safetyDump;
+  if (typeof record.dataVolume === 'string') marker.dataVolume = record.dataVolume;
+  if (phase !== 'stopping') marker.destroyed = true;
+  return marker;
+}
+
+export async function readMarkerState(stateDir: string): Promise<MarkerRead> {
+  const file = markerPath(stateDir);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'none' };
+    return { kind: 'unreadable', file, reason: code ?? String(error) };
+  }
+  const marker = parseMarker(text);
+  return marker
+    ? { kind: 'marker', marker }
+    : { kind: 'unreadable', file, reason: 'not a restore marker' };
+}
+
+/** The marker, if readable; an unreadable one is an error naming the file. */
+export async function readMarker(stateDir: string): Promise<RestoreMarker | undefined> {
+  const read = await readMarkerState(stateDir);
+  if (read.kind === 'unreadable') throw unreadableMarkerError(read.file, read.reason);
+  return read.kind === 'marker' ? read.marker : undefined;
+}
+
+function unreadableMarkerError(file: string, reason: string): OvenaError {
+  return new OvenaError(
+    `the restore marker ${file} cannot be read (${reason}): a restore may have stopped half-way; check the database, then complete it with "ovena --file=NAME restore" or remove the file`,
+    ExitCode.busy,
+  );
 }
 
 export async function writeMarker(stateDir: string, marker: RestoreMarker): Promise<void> {
@@ -41,8 +107,31 @@ export async function removeMarker(stateDir: string): Promise<void> {
 
 /** The marker of a restore that destroyed the database and did not finish, if any. */
 export async function readUnfinishedRestore(stateDir: string): Promise<RestoreMarker | undefined> {
-  const marker = await readMarker(stateDir);
-  return marker?.destroyed === true ? marker : undefined;
+  const read = await readMarkerState(stateDir);
+  if (read.kind === 'unreadable') throw unreadableMarkerError(read.file, read.reason);
+  return read.kind === 'marker' && read.marker.phase !== 'stopping' ? read.marker : undefined;
+}
+
+/**
+ * Refuses (exit 75) when a restore's marker blocks this kind of operation (the table in
+ * lock/lock-table.ts): the database is only partly there, or the marker cannot be read.
+ */
+export async function assertNoBlockingRestore(
+  stateDir: string,
+  kind: LockKind,
+  doing: string,
+): Promise<void> {
+  const read = await readMarkerState(stateDir);
+  if (read.kind === 'none') return;
+  if (read.kind === 'unreadable') {
+    if (markerBlocks.unreadable.includes(kind)) throw unreadableMarkerError(read.file, read.reason);
+    return;
+  }
+  if (!markerBlocks[read.marker.phase].includes(kind)) return;
+  throw new OvenaError(
+    `a restore of ${read.marker.dump} did not finish and the database is only partly loaded: complete it with "${finishRestoreCommand(read.marker)}" before ${doing}`,
+    ExitCode.busy,
+  );
 }
 
 /** The command that completes an unfinished restore (the same as the restore's own advice). */

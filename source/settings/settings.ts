@@ -14,9 +14,19 @@ export type Settings = {
   maxBackupAgeMs?: number;
   /** `backup.compression`: the backup's and the safety dump's compression; gzip when unset. */
   compression?: Compression;
+  /**
+   * Sections that could not be read, each with one sentence naming the file and the key. A broken
+   * section disables only its own feature (the others keep working); `file` means the whole file
+   * could not be parsed, which disables them all.
+   */
+  problems: SettingsProblem[];
 };
 
-export const emptySettings: Settings = { webhooks: {} };
+export type SettingsSection = 'webhooks' | 'maxBackupAge' | 'backup';
+/** `file`: the whole file is unreadable; `unknown`: a key ovena does not know (disables nothing). */
+export type SettingsProblem = { section: SettingsSection | 'file' | 'unknown'; message: string };
+
+export const emptySettings: Settings = { webhooks: {}, problems: [] };
 
 export function settingsPath(configDir: string): string {
   return path.join(configDir, 'ovena.yml');
@@ -26,61 +36,125 @@ function invalid(file: string, what: string): OvenaError {
   return new OvenaError(`settings file ${file}: ${what}`, ExitCode.config);
 }
 
-/** Parses the settings text; throws a config error (78) naming the file and the bad key. */
+function parseWebhooks(hooks: unknown, file: string): Settings['webhooks'] {
+  const result: Settings['webhooks'] = {};
+  if (hooks === undefined || hooks === null) return result;
+  if (typeof hooks !== 'object' || Array.isArray(hooks)) {
+    throw invalid(file, 'webhooks must be a mapping of start, success, failure to URLs');
+  }
+  for (const [event, url] of Object.entries(hooks as Record<string, unknown>)) {
+    if (event !== 'start' && event !== 'success' && event !== 'failure') {
+      throw invalid(file, `unknown webhook "${event}" (known: start, success, failure)`);
+    }
+    if (url === null || url === undefined || url === '') continue;
+    if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url)) {
+      throw invalid(file, `webhooks.${event} must be an http:// or https:// URL`);
+    }
+    result[event] = url;
+  }
+  return result;
+}
+
+function parseBackupSection(backup: unknown, file: string): Compression | undefined {
+  if (backup === undefined || backup === null) return undefined;
+  if (typeof backup !== 'object' || Array.isArray(backup)) {
+    throw invalid(file, 'backup must be a mapping, e.g. "backup: {compression: zstd}"');
+  }
+  let compression: Compression | undefined;
+  for (const [key, value] of Object.entries(backup as Record<string, unknown>)) {
+    if (key !== 'compression')
+      throw invalid(file, `unknown key "backup.${key}" (known: compression)`);
+    if (value === null || value === undefined) continue;
+    if (value !== 'gzip' && value !== 'zstd')
+      throw invalid(file, 'backup.compression must be gzip or zstd');
+    compression = value;
+  }
+  return compression;
+}
+
+/**
+ * Parses the settings text section by section: a broken section is recorded in `problems` and
+ * left out; the other sections still apply. Never throws.
+ */
 export function parseSettings(text: string, file: string): Settings {
+  const settings: Settings = { webhooks: {}, problems: [] };
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
-    throw invalid(file, `not valid YAML (${doc.errors[0]?.message.split('\n')[0] ?? ''}); fix it`);
+    const detail = doc.errors[0]?.message.split('\n')[0] ?? '';
+    settings.problems.push({
+      section: 'file',
+      message: invalid(file, `not valid YAML (${detail}); fix it`).message,
+    });
+    return settings;
   }
   const value: unknown = doc.toJS();
-  if (value === null || value === undefined) return { webhooks: {} };
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalid(file, 'expected a mapping');
+  if (value === null || value === undefined) return settings;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    settings.problems.push({
+      section: 'file',
+      message: invalid(file, 'expected a mapping').message,
+    });
+    return settings;
+  }
   const root = value as Record<string, unknown>;
-  const known = new Set(['webhooks', 'maxBackupAge', 'backup']);
-  for (const key of Object.keys(root)) {
-    if (!known.has(key))
-      throw invalid(file, `unknown key "${key}" (known: webhooks, maxBackupAge, backup)`);
-  }
-  const settings: Settings = { webhooks: {} };
-  const hooks = root.webhooks;
-  if (hooks !== undefined && hooks !== null) {
-    if (typeof hooks !== 'object' || Array.isArray(hooks)) {
-      throw invalid(file, 'webhooks must be a mapping of start, success, failure to URLs');
-    }
-    for (const [event, url] of Object.entries(hooks as Record<string, unknown>)) {
-      if (event !== 'start' && event !== 'success' && event !== 'failure') {
-        throw invalid(file, `unknown webhook "${event}" (known: start, success, failure)`);
+  const sections: Record<SettingsSection, () => void> = {
+    webhooks: () => {
+      settings.webhooks = parseWebhooks(root.webhooks, file);
+    },
+    maxBackupAge: () => {
+      if (root.maxBackupAge === undefined || root.maxBackupAge === null) return;
+      try {
+        settings.maxBackupAgeMs = parseDuration(String(root.maxBackupAge), 'maxBackupAge');
+      } catch (error) {
+        throw invalid(file, (error as Error).message);
       }
-      if (url === null || url === undefined || url === '') continue;
-      if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url)) {
-        throw invalid(file, `webhooks.${event} must be an http:// or https:// URL`);
-      }
-      settings.webhooks[event] = url;
-    }
-  }
-  const backup = root.backup;
-  if (backup !== undefined && backup !== null) {
-    if (typeof backup !== 'object' || Array.isArray(backup)) {
-      throw invalid(file, 'backup must be a mapping, e.g. "backup: {compression: zstd}"');
-    }
-    for (const [key, value] of Object.entries(backup as Record<string, unknown>)) {
-      if (key !== 'compression')
-        throw invalid(file, `unknown key "backup.${key}" (known: compression)`);
-      if (value === null || value === undefined) continue;
-      if (value !== 'gzip' && value !== 'zstd') {
-        throw invalid(file, 'backup.compression must be gzip or zstd');
-      }
-      settings.compression = value;
-    }
-  }
-  if (root.maxBackupAge !== undefined && root.maxBackupAge !== null) {
+    },
+    backup: () => {
+      const compression = parseBackupSection(root.backup, file);
+      if (compression) settings.compression = compression;
+    },
+  };
+  for (const [section, parse] of Object.entries(sections) as [SettingsSection, () => void][]) {
     try {
-      settings.maxBackupAgeMs = parseDuration(String(root.maxBackupAge), 'maxBackupAge');
+      parse();
     } catch (error) {
-      throw invalid(file, (error as Error).message);
+      settings.problems.push({ section, message: (error as Error).message });
     }
+  }
+  // An unknown key is reported, but disables nothing (it may belong to a newer ovena).
+  for (const key of Object.keys(root)) {
+    if (!(key in sections))
+      settings.problems.push({
+        section: 'unknown',
+        message: invalid(file, `unknown key "${key}" (known: ${Object.keys(sections).join(', ')})`)
+          .message,
+      });
   }
   return settings;
+}
+
+/** Whether a feature's section was read (false when it or the whole file is broken). */
+export function sectionBroken(settings: Settings, section: SettingsSection): boolean {
+  return sectionProblem(settings, section) !== undefined;
+}
+
+function sectionProblem(settings: Settings, section: SettingsSection): SettingsProblem | undefined {
+  return (
+    settings.problems.find((entry) => entry.section === section) ??
+    settings.problems.find((entry) => entry.section === 'file')
+  );
+}
+
+/** For a command that cannot do without a section: exit 78 naming the key. */
+export function requireSection(settings: Settings, section: SettingsSection): void {
+  const problem = sectionProblem(settings, section);
+  if (problem) throw new OvenaError(problem.message, ExitCode.config);
+}
+
+/** Throws the first problem (exit 78): for callers that need the whole file to be sound. */
+export function requireSoundSettings(settings: Settings): void {
+  const problem = settings.problems[0];
+  if (problem) throw new OvenaError(problem.message, ExitCode.config);
 }
 
 /** Reads `${configDir}/ovena.yml`; a missing file gives the defaults. */
@@ -91,7 +165,7 @@ export async function readSettings(configDir: string): Promise<Settings> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { webhooks: {} };
+    if (code === 'ENOENT') return { webhooks: {}, problems: [] };
     if (code === 'EACCES') {
       throw new OvenaError(
         `cannot read settings file ${file} (permission denied): run as root`,

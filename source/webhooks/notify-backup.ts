@@ -33,6 +33,8 @@ export type NotifyOptions = {
   /** A dead-man's-switch ping must never hold up a backup. */
   timeoutMs?: number;
   now?: () => number;
+  /** The run's signal: SIGINT, SIGTERM or SIGHUP ends the request at once. */
+  signal?: AbortSignal;
 };
 
 /** The URL as shown in a log line: scheme and host only, since paths often carry a token. */
@@ -82,6 +84,7 @@ export async function notifyBackup(
       body: JSON.stringify(payload),
       timeoutMs: options.timeoutMs ?? 5000,
       discardBody: true,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     return { sent: true, status: response.status, ok: response.ok, target };
   } catch (error) {
@@ -89,7 +92,9 @@ export async function notifyBackup(
     const detail =
       error instanceof Error && error.name === 'TimeoutError'
         ? 'timed out'
-        : messageOf(cause ?? error);
+        : options.signal?.aborted
+          ? `interrupted by ${String(options.signal.reason)}`
+          : messageOf(cause ?? error);
     return { sent: false, reason: 'error', error: redactSecrets(detail), target };
   }
 }

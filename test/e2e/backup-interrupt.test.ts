@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -84,7 +83,11 @@ describe('ovena backup when interrupted or contended (real stack)', () => {
     running.child.kill('SIGKILL');
     await running.done;
     assert.equal(await md5(file), previous);
-    assert.ok(existsSync(path.join(stack.env.OVENA_STATE_DIR ?? '', 'ovena.lock')), 'stale lock');
+    const locks = await readdir(path.join(stack.env.OVENA_STATE_DIR ?? '', 'locks'));
+    assert.ok(
+      locks.some((name) => name.startsWith('backup.')),
+      `stale lock: ${locks.join(' ')}`,
+    );
 
     const next = await ovena(['backup'], { env: stack.env });
     assert.equal(next.code, 0, next.stdout + next.stderr);
@@ -103,7 +106,10 @@ describe('ovena backup when interrupted or contended (real stack)', () => {
     const codes = results.map((result) => result.code).sort();
     assert.deepEqual(codes, [0, 75], first.output() + second.output());
     const loser = results[0]?.code === 75 ? first : second;
-    assert.match(loser.output(), /another ovena backup is running \(pid \d+, started /);
+    assert.match(
+      loser.output(),
+      /a backup to \/mnt\/backup\/ovena-db-backup\.sql\.gz is running, pid \d+, since \d\d:\d\d/,
+    );
     await dbShell(stack, 'gzip -t /mnt/backup/ovena-db-backup.sql.gz');
     assert.deepEqual(await temporaryFiles(stack.backupDir), []);
   });

@@ -46,7 +46,9 @@ describe('restore interrupted during the load', () => {
       () => /start\s+Load big\.sql\.gz/.test(running.output()),
       120_000,
       'the load step',
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; output so far:\n${running.output()}`);
+    });
     // Interrupt while psql is loading inside the container, not after a fixed delay.
     await waitFor(
       async () => /psql -X -q/.test(await dbExec(stack, 'ps -eo args 2>/dev/null || true')),

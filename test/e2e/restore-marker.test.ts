@@ -43,7 +43,12 @@ describe('the restore marker on the real stack', () => {
 
   it('ignores a marker of a restore that stopped before destroying anything, and makes the safety dump', async () => {
     // As left by a restore whose "stop" step failed: the operator ran "ovena start" since.
-    await writeMarker(stateDir, { dump: dumpName, startedAt: '2025-01-01T00:00:00.000Z' });
+    await writeMarker(stateDir, {
+      dump: dumpName,
+      mode: 'from-scratch',
+      phase: 'stopping',
+      startedAt: '2025-01-01T00:00:00.000Z',
+    });
     const status = JSON.parse((await ovena(['status', '--json'], { env: stack.env })).stdout) as {
       unfinishedRestore: unknown;
     };
@@ -68,10 +73,11 @@ describe('the restore marker on the real stack', () => {
     await composeCommand(stack, ['stop', 'orthanc']);
     await writeMarker(stateDir, {
       dump: dumpName,
-      destroyed: true,
+      mode: 'from-scratch',
+      phase: 'loading',
       startedAt: '2025-01-01T00:00:00.000Z',
     });
-    const expected = `a restore of ${dumpName} did not finish: complete it with "ovena --file=${dumpName} restore" before backing up`;
+    const expected = `a restore of ${dumpName} did not finish and the database is only partly loaded: complete it with "ovena --file=${dumpName} restore" before backing up`;
 
     const backup = await ovena(['backup'], { env: stack.env });
     assert.equal(backup.code, 75, backup.stdout + backup.stderr);

@@ -1,16 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Compose } from '../../source/compose/compose.ts';
 import { ExitCode, OvenaError } from '../../source/errors.ts';
 import { startSteps } from '../../source/lifecycle/start.ts';
+import { markerBlocks } from '../../source/lock/lock-table.ts';
 import { assessArchive } from '../../source/monitoring/assess.ts';
 import { type ArchiveStatus, collectBackupStatus } from '../../source/monitoring/collect-status.ts';
 import type { HomeStatus } from '../../source/monitoring/home-status.ts';
 import { statusLines } from '../../source/monitoring/status-lines.ts';
-import { readUnfinishedRestore, writeMarker } from '../../source/restore/restore-marker.ts';
+import {
+  assertNoBlockingRestore,
+  markerPath,
+  parseMarker,
+  readUnfinishedRestore,
+  writeMarker,
+} from '../../source/restore/restore-marker.ts';
 
 const now = Date.parse('2025-01-10T12:00:00Z');
 const dump = 'ovena-db-backup.sql.gz';
@@ -54,13 +61,23 @@ describe('the restore marker', () => {
   });
 
   it('is an unfinished restore only once the database was destroyed', async () => {
-    await writeMarker(stateDir, { dump, startedAt: '2025-01-01T00:00:00Z' });
+    await writeMarker(stateDir, {
+      dump,
+      mode: 'from-scratch',
+      phase: 'stopping',
+      startedAt: '2025-01-01T00:00:00Z',
+    });
     assert.equal(await readUnfinishedRestore(stateDir), undefined);
     assert.equal(
       (await collectBackupStatus({ stateDir, cronDir: stateDir })).unfinishedRestore,
       null,
     );
-    await writeMarker(stateDir, { dump, destroyed: true, startedAt: '2025-01-01T00:00:00Z' });
+    await writeMarker(stateDir, {
+      dump,
+      mode: 'from-scratch',
+      phase: 'loading',
+      startedAt: '2025-01-01T00:00:00Z',
+    });
     assert.equal((await readUnfinishedRestore(stateDir))?.dump, dump);
     assert.deepEqual(
       (await collectBackupStatus({ stateDir, cronDir: stateDir })).unfinishedRestore,
@@ -73,7 +90,12 @@ describe('the restore marker', () => {
   });
 
   it('start refuses with 75 before touching docker', async () => {
-    await writeMarker(stateDir, { dump, destroyed: true, startedAt: '2025-01-01T00:00:00Z' });
+    await writeMarker(stateDir, {
+      dump,
+      mode: 'from-scratch',
+      phase: 'loading',
+      startedAt: '2025-01-01T00:00:00Z',
+    });
     const calls: string[] = [];
     const compose = {
       project: { dbService: 'db', orthancService: 'orthanc' },
@@ -128,5 +150,57 @@ describe('the restore marker', () => {
       result.reasons[0],
       `restore of ${dump} did not finish: "ovena --file=${dump} restore" completes it`,
     );
+  });
+
+  it('parses the phases, and markers written before phases existed', () => {
+    const at = '2025-01-01T00:00:00Z';
+    assert.equal(parseMarker(JSON.stringify({ dump, startedAt: at }))?.phase, 'stopping');
+    assert.equal(
+      parseMarker(JSON.stringify({ dump, destroyed: true, startedAt: at }))?.phase,
+      'destroyed',
+    );
+    const loading = parseMarker(
+      JSON.stringify({ dump, mode: 'from-scratch', phase: 'loading', startedAt: at }),
+    );
+    assert.deepEqual(loading, {
+      dump,
+      mode: 'from-scratch',
+      phase: 'loading',
+      destroyed: true,
+      startedAt: at,
+    });
+    for (const garbage of ['', 'not json', '[]', '{}', '{"dump": 3}', `{"dump":"${dump}"}`])
+      assert.equal(parseMarker(garbage), undefined, garbage);
+    assert.equal(
+      parseMarker(JSON.stringify({ dump, phase: 'somewhere', startedAt: at })),
+      undefined,
+    );
+  });
+
+  it('what each phase blocks comes from the lock table', async () => {
+    const at = '2025-01-01T00:00:00Z';
+    await writeMarker(stateDir, { dump, mode: 'from-scratch', phase: 'stopping', startedAt: at });
+    await assertNoBlockingRestore(stateDir, 'start', 'starting Orthanc');
+    await assertNoBlockingRestore(stateDir, 'backup', 'backing up');
+    for (const phase of ['destroyed', 'loading', 'checking'] as const) {
+      await writeMarker(stateDir, { dump, mode: 'from-scratch', phase, startedAt: at });
+      for (const kind of markerBlocks[phase])
+        await assert.rejects(assertNoBlockingRestore(stateDir, kind, 'going on'), {
+          exitCode: ExitCode.busy,
+        });
+      await assertNoBlockingRestore(stateDir, 'prune', 'pruning');
+    }
+  });
+
+  it('a marker that cannot be read blocks start and backup, naming the file', async () => {
+    await writeFile(markerPath(stateDir), '{"dump": "x.sql.gz", "startedAt"');
+    for (const kind of ['start', 'backup'] as const) {
+      await assert.rejects(assertNoBlockingRestore(stateDir, kind, 'going on'), (error: Error) => {
+        assert.equal((error as OvenaError).exitCode, ExitCode.busy);
+        assert.ok(error.message.includes(markerPath(stateDir)), error.message);
+        return true;
+      });
+    }
+    await assert.rejects(readUnfinishedRestore(stateDir), { exitCode: ExitCode.busy });
   });
 });

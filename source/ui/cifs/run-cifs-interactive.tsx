@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { recreateAdvice, type SavedEdit } from '../../cifs/save-share.ts';
 import { type CifsShare, isConfigured, type ShareChanges } from '../../cifs/shares.ts';
 import { type Io, writeLine } from '../../context.ts';
-import { ExitCode, exitCodeOf, messageOf } from '../../errors.ts';
+import { ExitCode, exitCodeOf, messageOf, OvenaError, signalExitCode } from '../../errors.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
 import { inkOptions } from '../ink-options.ts';
 import { type FormResult, ShareForm } from './share-form.tsx';
@@ -26,11 +26,13 @@ export type CifsServices = {
 
 /** Renders one screen until it reports a result; the side effects happen after it unmounts. */
 async function ask<T>(
-  context: { io: Io },
+  context: { io: Io; signal: AbortSignal },
   screen: (done: (value: T) => void) => ReactElement,
 ): Promise<T> {
   let result: T | undefined;
   let settled = false;
+  const { signal } = context;
+  signal.throwIfAborted();
   const instance = render(
     screen((value) => {
       result = value;
@@ -38,7 +40,20 @@ async function ask<T>(
     }),
     inkOptions(context.io),
   );
-  await instance.waitUntilExit();
+  // SIGINT, SIGTERM or SIGHUP at a question: close the screen, change nothing more.
+  const onAbort = () => instance.unmount();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  if (signal.aborted) {
+    throw new OvenaError(
+      `interrupted (${String(signal.reason)}) at a question: nothing more was changed`,
+      signalExitCode(signal.reason),
+    );
+  }
   if (!settled) throw new Error('screen closed without an answer');
   return result as T;
 }
@@ -136,7 +151,7 @@ function ConfirmScreen({ volumes, onDone }: { volumes: string[]; onDone(yes: boo
 
 /** `ovena cifs` on a terminal: a form per share; first-time setup walks through every unconfigured share. */
 export async function runCifsInteractive(
-  context: { io: Io },
+  context: { io: Io; signal: AbortSignal },
   services: CifsServices,
 ): Promise<number> {
   const { stdout } = context.io;

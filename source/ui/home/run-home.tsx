@@ -1,7 +1,7 @@
 import { render } from 'ink';
 import type { Compose } from '../../compose/compose.ts';
 import type { CommandContext } from '../../context.ts';
-import { exitCodeOf, messageOf } from '../../errors.ts';
+import { exitCodeOf, messageOf, signalExitCode } from '../../errors.ts';
 import { startJob } from '../../lifecycle/start.ts';
 import { stopJob } from '../../lifecycle/stop.ts';
 import { type HomeStatus, loadHomeStatus } from '../../monitoring/home-status.ts';
@@ -34,7 +34,7 @@ export function defaultTasks(
 ): TaskRegistry {
   const whereToLook = 'the home screen shows which';
   const makeStartJob = () => startJob(compose, context.paths.stateDir, whereToLook);
-  const makeStopJob = () => stopJob(compose, whereToLook);
+  const makeStopJob = () => stopJob(compose, context.paths.stateDir, whereToLook);
   const scheduleService = cronScheduleService(context.paths.cronDir);
   return {
     start: (props: TaskScreenProps) => (
@@ -63,19 +63,24 @@ const flowCommands: Partial<Record<TaskId, { command: string; label: string }>> 
 /** Runs a whole command (as `ovena COMMAND` would) in the given context; passed in by the command. */
 export type CommandRunner = (command: string, context: CommandContext) => Promise<number>;
 
-function waitForAnyKey(stdin: NodeJS.ReadStream): Promise<void> {
+function waitForAnyKey(stdin: NodeJS.ReadStream, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const raw = stdin.isTTY === true;
     if (raw) stdin.setRawMode(true);
     // Ink unrefs stdin when it unmounts; without a ref the process would exit while waiting here.
     stdin.ref();
     stdin.resume();
-    stdin.once('data', () => {
+    const done = () => {
+      stdin.off('data', done);
+      signal.removeEventListener('abort', done);
       if (raw) stdin.setRawMode(false);
       stdin.pause();
       stdin.unref();
       resolve();
-    });
+    };
+    stdin.once('data', done);
+    signal.addEventListener('abort', done, { once: true });
+    if (signal.aborted) done();
   });
 }
 
@@ -100,7 +105,7 @@ async function runFlow(
     code = exitCodeOf(error);
   }
   context.io.stdout.write('\nPress any key to return to the home screen.');
-  await waitForAnyKey(context.io.stdin as NodeJS.ReadStream);
+  await waitForAnyKey(context.io.stdin as NodeJS.ReadStream, context.signal);
   return code === 0 ? `${flow.label}: done` : `${flow.label}: ended with exit code ${code}`;
 }
 
@@ -110,7 +115,7 @@ export async function runHome(options: {
   runCommand: CommandRunner;
   maxAgeMs?: number;
   tasks?: TaskRegistry;
-}): Promise<void> {
+}): Promise<number | undefined> {
   const { compose, context } = options;
   const stdout = context.io.stdout as NodeJS.WriteStream;
   const sources = defaultSources(compose, context.paths);
@@ -145,10 +150,20 @@ export async function runHome(options: {
         />,
         inkOptions(context.io),
       );
-      await instance.waitUntilExit();
-      if (!requested) return;
+      // SIGINT, SIGTERM or SIGHUP (cli/signals.ts): close the screen and exit with its code.
+      const onAbort = () => instance.unmount();
+      context.signal.addEventListener('abort', onAbort, { once: true });
+      if (context.signal.aborted) onAbort();
+      try {
+        await instance.waitUntilExit();
+      } finally {
+        context.signal.removeEventListener('abort', onAbort);
+      }
+      if (context.signal.aborted) return signalExitCode(context.signal.reason);
+      if (!requested) return undefined;
       stdout.write(clearScreen);
       note = await runFlow(requested, context, options.runCommand);
+      if (context.signal.aborted) return signalExitCode(context.signal.reason);
       stdout.write(clearScreen);
     }
   } finally {

@@ -2,8 +2,8 @@ import { render } from 'ink';
 import { openCompose } from '../../compose/open-compose.ts';
 import type { CommandContext } from '../../context.ts';
 import { listDumps } from '../../dumps/list-dumps.ts';
-import { stopSignals } from '../../jobs/execute-job.ts';
-import { acquireHostLock } from '../../lock/host-lock.ts';
+import { childController } from '../../jobs/child-controller.ts';
+import { lockedJob } from '../../lock/locked-job.ts';
 import { preflightRestore, type RestoreOptions } from '../../restore/preflight.ts';
 import { restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
 import { safetyDumper } from '../../restore/safety-dumper.ts';
@@ -16,12 +16,9 @@ export async function runRestoreInteractive(
   options: RestoreOptions,
 ): Promise<number> {
   const compose = await openCompose(context);
-  const lock = await acquireHostLock(context.paths.stateDir, 'restore');
-  const controller = new AbortController();
   // Ink reads Ctrl-C as a key; a SIGINT from elsewhere (kill -INT), SIGTERM or SIGHUP (the SSH
-  // connection dropped) aborts the same way, in every phase.
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
-  for (const signal of stopSignals) process.on(signal, onSignal);
+  // connection dropped) aborts the same way, in every phase (the run's signal, cli/signals.ts).
+  const { controller, dispose } = childController(context.signal);
   const { stateDir } = context.paths;
   const services: RestoreServices = {
     listDumps: (signal) => listDumps(compose, signal),
@@ -32,8 +29,16 @@ export async function runRestoreInteractive(
         signal,
         onStatus,
       }),
-    restoreJob: (plan) => restoreJob(compose, plan, { stateDir, safetyDumper }),
-    startJob: () => startOrthancJob(compose),
+    // The picker and the confirmation hold no lock (an open screen never fails the hourly
+    // backup): the lock is the job's first step, once the operator confirmed.
+    restoreJob: (plan) =>
+      lockedJob(restoreJob(compose, plan, { stateDir, safetyDumper }), stateDir, 'restore', {
+        detail: `of ${plan.dump.name}`,
+      }),
+    startJob: () => {
+      const job = startOrthancJob(compose);
+      return { ...lockedJob(job, stateDir, 'start'), verdict: job.verdict };
+    },
   };
   let exitCode = 1;
   try {
@@ -52,7 +57,6 @@ export async function runRestoreInteractive(
     await instance.waitUntilExit();
     return exitCode;
   } finally {
-    for (const signal of stopSignals) process.off(signal, onSignal);
-    await lock.release();
+    dispose();
   }
 }
