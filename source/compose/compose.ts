@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { access, constants } from 'node:fs/promises';
-import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ExecaError, execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { redactSecrets, registerSecrets } from '../secrets/redact.ts';
+import { type ComposeTool, detectComposeTool } from './detect-flavor.ts';
 import {
   type ComposeFlavor,
   composeInvocation,
@@ -24,6 +24,15 @@ import {
   projectInfo,
   secretsOf,
 } from './model.ts';
+import {
+  assertVolumesCurrent,
+  composeProjectName,
+  type DockerVolume,
+  databaseVolumeMessage,
+  holdsDatabase,
+  promptedVolume,
+  volumeDriftMessage,
+} from './volume-drift.ts';
 
 export type ContainerState = {
   id: string;
@@ -81,37 +90,12 @@ function isMissingBinary(error: unknown): boolean {
   return error instanceof ExecaError && error.code === 'ENOENT';
 }
 
-/** Finds an executable on PATH without running it (docker-compose v1 takes ~0.4 s just to start). */
-async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  for (const folder of (env.PATH ?? '').split(path.delimiter)) {
-    if (folder === '') continue;
-    try {
-      await access(path.join(folder, name), constants.X_OK);
-      return true;
-    } catch {
-      // not in this folder
-    }
-  }
-  return false;
-}
-
-async function composeFlavor(env: NodeJS.ProcessEnv): Promise<ComposeFlavor | undefined> {
-  const forced = env.OVENA_COMPOSE_FLAVOR;
-  if (forced === 'v1' || forced === 'v2') return forced;
-  try {
-    await execa('docker', ['compose', 'version'], { env, timeout: 20_000 });
-    return 'v2';
-  } catch {
-    return (await onPath('docker-compose', env)) ? 'v1' : undefined;
-  }
-}
-
 /** Detects the docker client, the daemon and the compose flavour, with one clear error for each failure. */
-export async function detectDocker(env: NodeJS.ProcessEnv): Promise<ComposeFlavor> {
+export async function detectDocker(env: NodeJS.ProcessEnv): Promise<ComposeTool> {
   // Both questions at once: this runs before every command.
   const [daemon, flavor] = await Promise.allSettled([
     execa('docker', ['version', '--format', '{{.Server.Version}}'], { env, timeout: 20_000 }),
-    composeFlavor(env),
+    detectComposeTool(env),
   ]);
   if (daemon.status === 'rejected') {
     const error: unknown = daemon.reason;
@@ -137,6 +121,7 @@ export async function detectDocker(env: NodeJS.ProcessEnv): Promise<ComposeFlavo
     throw error;
   }
   if (flavor.status === 'fulfilled' && flavor.value) return flavor.value;
+  if (flavor.status === 'rejected') throw flavor.reason;
   throw new OvenaError(
     'docker compose is not installed: install the compose plugin (docker-compose-plugin) or docker-compose',
     ExitCode.dockerMissing,
@@ -168,6 +153,8 @@ export type ComposeOptions = {
   env: NodeJS.ProcessEnv;
   /** Skip detection (unit tests of command construction). */
   flavor?: ComposeFlavor;
+  /** With `flavor`: a standalone compose binary instead of `docker compose` / `docker-compose`. */
+  binary?: string;
 };
 
 /**
@@ -178,6 +165,8 @@ export class Compose {
   readonly files: string[];
   readonly env: NodeJS.ProcessEnv;
   flavor: ComposeFlavor;
+  /** A standalone compose binary; undefined: `docker compose` (v2) or `docker-compose` (v1). */
+  readonly binary: string | undefined;
   model!: ComposeModel;
   project!: ProjectInfo;
   /** Container ids by service: `compose ps` costs ~0.5 s with v1, `docker inspect` ~30 ms. */
@@ -187,13 +176,16 @@ export class Compose {
     this.files = options.files;
     this.env = options.env;
     this.flavor = options.flavor;
+    this.binary = options.binary;
   }
 
   /** Checks files, docker, compose and the configuration, in that order; each failure has its own exit code. */
   static async open(options: ComposeOptions): Promise<Compose> {
     await assertFilesExist(options.files);
-    const flavor = options.flavor ?? (await detectDocker(options.env));
-    const compose = new Compose({ ...options, flavor });
+    const tool = options.flavor
+      ? { flavor: options.flavor, binary: options.binary }
+      : await detectDocker(options.env);
+    const compose = new Compose({ ...options, ...tool });
     await compose.loadConfig();
     return compose;
   }
@@ -204,7 +196,7 @@ export class Compose {
       text = (await this.run(['config'])).stdout;
     } catch (error) {
       throw new OvenaError(
-        `compose file is invalid: ${firstLine(stderrOf(error))} (checked with "${this.flavor === 'v2' ? 'docker compose' : 'docker-compose'} config")`,
+        `compose file is invalid: ${firstLine(stderrOf(error))} (checked with "${this.binary ?? (this.flavor === 'v2' ? 'docker compose' : 'docker-compose')} config")`,
         ExitCode.config,
       );
     }
@@ -218,14 +210,15 @@ export class Compose {
     args: readonly string[],
     options: RunOptions = {},
   ): Promise<{ stdout: string; stderr: string }> {
-    const { file, args: argv } = composeInvocation(this.flavor, this.files, args);
+    const { file, args: argv } = composeInvocation(this.flavor, this.files, args, this.binary);
     // up, rm, down... may recreate or remove containers: look their ids up again afterwards.
     if (!['config', 'ps', 'version'].includes(args[0] ?? '')) this.containerIds.clear();
     const result = await execa(file, argv, {
       env: this.env,
       cancelSignal: options.signal,
       forceKillAfterDelay: 5000,
-      ...(options.input === undefined ? {} : { input: options.input }),
+      // No open stdin, ever: compose v2 would wait on it for the answer to a question.
+      ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     });
     return { stdout: result.stdout, stderr: result.stderr };
   }
@@ -251,7 +244,7 @@ export class Compose {
     files: readonly string[],
     signal?: AbortSignal,
   ): Promise<{ valid: true } | { valid: false; message: string }> {
-    const { file, args } = composeInvocation(this.flavor, files, ['config', '-q']);
+    const { file, args } = composeInvocation(this.flavor, files, ['config', '-q'], this.binary);
     try {
       await execa(file, args, { env: this.env, cancelSignal: signal, forceKillAfterDelay: 5000 });
       return { valid: true };
@@ -272,8 +265,39 @@ export class Compose {
     return result.stdout;
   }
 
+  /**
+   * `up` never passes `--yes`: v2 would then recreate any volume whose options changed, the
+   * database volume included. A changed share volume stops ovena with one line on v1 and v2.
+   */
   async up(services: readonly string[], signal?: AbortSignal): Promise<void> {
-    await this.runOrFail(`starting ${services.join(', ')}`, upArgs(services), { signal });
+    const project = composeProjectName(this.files, this.env);
+    await assertVolumesCurrent(this.model, services, project, (name) =>
+      this.inspectVolume(name, signal),
+    );
+    const what = `starting ${services.join(', ')}`;
+    const stdout = await this.runOrFail(what, upArgs(services), { signal });
+    const prompted = promptedVolume(stdout, project);
+    if (prompted) {
+      const why = holdsDatabase(this.model, this.project.dbService, prompted)
+        ? databaseVolumeMessage(prompted)
+        : volumeDriftMessage(prompted, 'driver');
+      throw new OvenaError(`${what} failed: ${why}`);
+    }
+  }
+
+  private async inspectVolume(
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<DockerVolume | undefined> {
+    try {
+      const [volume] = JSON.parse(
+        await this.docker(['volume', 'inspect', name], { signal }),
+      ) as DockerVolume[];
+      return volume;
+    } catch (error) {
+      if (error instanceof ExecaError && error.isCanceled) throw error;
+      return undefined;
+    }
   }
 
   async stop(services: readonly string[], signal?: AbortSignal): Promise<void> {
@@ -463,7 +487,11 @@ export class Compose {
           ? firstLine(
               stderr
                 .split('\n')
-                .filter((line) => !/^(Creating|Starting) /.test(line))
+                // progress: v1 "Creating x ... done", v2 "Container x  Creating"
+                .filter(
+                  (line) =>
+                    !/^\s*((Creating|Starting) |(Container|Volume|Network) \S+ )/.test(line),
+                )
                 .join('\n'),
             )
           : `exit code ${error.exitCode ?? '?'}`;
