@@ -196,7 +196,7 @@ export class Compose {
       text = (await this.run(['config'])).stdout;
     } catch (error) {
       throw new OvenaError(
-        `compose file is invalid: ${firstLine(stderrOf(error))} (checked with "${this.binary ?? (this.flavor === 'v2' ? 'docker compose' : 'docker-compose')} config")`,
+        `compose file is invalid: ${firstLine(stderrOf(error))} (checked with "${this.binary ?? (this.flavor === 'v2' ? 'docker compose' : 'docker-compose')} config", compose ${this.flavor})`,
         ExitCode.config,
       );
     }
