@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { redactSecrets, registerSecrets } from '../secrets/redact.ts';
 import { type ComposeTool, detectComposeTool } from './detect-flavor.ts';
+import { isProgressLine, withoutErrorPrefix } from './error-lines.ts';
 import {
   type ComposeFlavor,
   composeInvocation,
@@ -78,7 +79,8 @@ export function firstLine(text: string): string {
   const lines = text
     .split('\n')
     .map((entry) => entry.trim())
-    .filter((entry) => entry !== '' && !/^(WARN|WARNING)/i.test(entry));
+    .filter((entry) => entry !== '' && !/^(WARN|WARNING)/i.test(entry) && !isProgressLine(entry))
+    .map(withoutErrorPrefix);
   // "X is invalid because:" is followed by the reason on the next line: keep both, on one line.
   let line = lines[0] ?? text.trim();
   for (let index = 1; index < lines.length && line.endsWith(':'); index++)
@@ -487,11 +489,7 @@ export class Compose {
           ? firstLine(
               stderr
                 .split('\n')
-                // progress: v1 "Creating x ... done", v2 "Container x  Creating"
-                .filter(
-                  (line) =>
-                    !/^\s*((Creating|Starting) |(Container|Volume|Network) \S+ )/.test(line),
-                )
+                .filter((line) => !/^(Creating|Starting) /.test(line))
                 .join('\n'),
             )
           : `exit code ${error.exitCode ?? '?'}`;

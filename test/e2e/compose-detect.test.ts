@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertDockerEngine, ovena } from '../helpers/stack.ts';
+import { assertDockerEngine, composeArgv, ovena } from '../helpers/stack.ts';
 
 /**
  * Which compose ovena picks, seen through the real binaries: the plugin (`docker compose`) first,
@@ -101,4 +101,49 @@ describe('compose detection (real docker, compose v2 plugin and v1)', () => {
     assert.match(result.stderr, /^ovena: OVENA_COMPOSE_FLAVOR is "v3": set it to v1 or v2/);
     assert.equal(result.stderr.trim().split('\n').length, 1);
   });
+});
+
+describe('one-line errors of a failed start, v1 and v2', () => {
+  let folder: string;
+  const slot = process.env.OVENA_TEST_STACK_SLOT ?? '0';
+
+  before(async () => {
+    await assertDockerEngine();
+    folder = await mkdtemp(path.join(os.tmpdir(), 'ovena-fail-'));
+    const service =
+      '    image: ovena-test/debian:1\n    network_mode: host\n    entrypoint: ["sh", "-c", "trap \'exit 0\' TERM; sleep 300 & wait"]\n';
+    await writeFile(
+      path.join(folder, 'docker-compose.yml'),
+      `services:\n  db:\n${service}  orthanc:\n${service}    volumes:\n      - images:/var/lib/orthanc/db\nvolumes:\n  images:\n    driver_opts:\n      type: none\n      o: bind\n      device: ${folder}/missing-share\n`,
+      { mode: 0o600 },
+    );
+  });
+
+  after(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  for (const flavor of ['v2', 'v1'] as const) {
+    it(`names the mount error, not compose's progress (${flavor})`, async () => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        OVENA_COMPOSE_FLAVOR: flavor,
+        OVENA_COMPOSE_FILE: path.join(folder, 'docker-compose.yml'),
+        COMPOSE_PROJECT_NAME: `ovena-fail-s${slot}-${flavor}`,
+        OVENA_STATE_DIR: path.join(folder, `state-${flavor}`),
+        OVENA_CONFIG_DIR: path.join(folder, `state-${flavor}`),
+      };
+      try {
+        const result = await ovena(['start'], { env, timeoutMs: 120_000 });
+        assert.equal(result.code, 1, result.stdout + result.stderr);
+        assert.match(
+          result.stdout,
+          /FAILED at "Start Orthanc \(orthanc\)": starting orthanc failed: (Error response from daemon: |Cannot start service orthanc: )error while mounting volume .*: no such file or directory$/m,
+        );
+      } finally {
+        const [file, argv] = composeArgv(env, ['down', '-v']);
+        execFileSync(file, argv, { env, stdio: 'ignore' });
+      }
+    });
+  }
 });

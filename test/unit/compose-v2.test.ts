@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { firstLine } from '../../source/compose/compose.ts';
 import { flavorOfVersion } from '../../source/compose/detect-flavor.ts';
 import { composeInvocation } from '../../source/compose/invocation.ts';
 import { modelFromConfig } from '../../source/compose/model.ts';
@@ -80,5 +81,14 @@ describe('compose v2 differences', () => {
   it("uses compose's default project name", () => {
     assert.equal(composeProjectName(['/etc/Ovena.d/x.yml'], {}), 'ovenad');
     assert.equal(composeProjectName(['/x/y.yml'], { COMPOSE_PROJECT_NAME: 'Site-1' }), 'site-1');
+  });
+
+  it('keeps the error, not the progress, of a failed up on v1 and v2 (captured here)', () => {
+    const mount =
+      "error while mounting volume '/var/lib/docker/volumes/p_share/_data': failed to mount local volume: mount /nonexistent:/var/lib/docker/volumes/p_share/_data, flags: 0x1000: no such file or directory";
+    const v1 = `Creating volume "p_share" with default driver\nCreating p_a_1 ... \nCreating p_a_1 ... error\n\nERROR: for p_a_1  Cannot start service a: ${mount}\n\nERROR: for a  Cannot start service a: ${mount}\nEncountered errors while bringing up the project.\n`;
+    const v2 = ` Volume p_share  Creating\n Volume p_share  Created\n Container p-a-1  Creating\n Container p-a-1  Created\n Container p-a-1  Starting\nError response from daemon: ${mount}\n`;
+    assert.equal(firstLine(v1), `Cannot start service a: ${mount}`);
+    assert.equal(firstLine(v2), `Error response from daemon: ${mount}`);
   });
 });
