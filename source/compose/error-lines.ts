@@ -14,7 +14,12 @@ export function isProgressLine(line: string): boolean {
   return v1Progress.test(text) || v2Progress.test(text);
 }
 
-/** v1's `ERROR: for SERVICE  ` prefix, which only repeats what ovena's message already says. */
+/**
+ * v1's `ERROR: for SERVICE  ` and v2's `Container NAME  ` in front of an error: they only repeat
+ * what ovena's message already says.
+ */
 export function withoutErrorPrefix(line: string): string {
-  return line.replace(/^ERROR: (for \S+\s+)?/, '');
+  return line
+    .replace(/^ERROR: (for \S+\s+)?/, '')
+    .replace(/^(Container|Volume|Network|Image) \S+ +(?=Error)/, '');
 }

@@ -90,5 +90,7 @@ describe('compose v2 differences', () => {
     const v2 = ` Volume p_share  Creating\n Volume p_share  Created\n Container p-a-1  Creating\n Container p-a-1  Created\n Container p-a-1  Starting\nError response from daemon: ${mount}\n`;
     assert.equal(firstLine(v1), `Cannot start service a: ${mount}`);
     assert.equal(firstLine(v2), `Error response from daemon: ${mount}`);
+    const v2Create = ` Volume p_share  Creating\n Container p-a-1  Creating\n Container p-a-1  Error response from daemon: ${mount}\nError response from daemon: ${mount}\n`;
+    assert.equal(firstLine(v2Create), `Error response from daemon: ${mount}`);
   });
 });
