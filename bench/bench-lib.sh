@@ -19,7 +19,11 @@ bench_stack_up() {
 }
 bench_cleanup() { if [ "${KEEP:-0}" != 1 ]; then log "removing stack $NAME"; "$RIG" down --name "$NAME" >/dev/null 2>&1 || true; fi; }
 
-compose() { docker-compose -f "${OVENA_COMPOSE_FILE%%:*}" -f "${OVENA_COMPOSE_FILE##*:}" "$@"; }
+# The compose that created the stack (rig up exports OVENA_COMPOSE_FLAVOR).
+compose() {
+	local files=(-f "${OVENA_COMPOSE_FILE%%:*}" -f "${OVENA_COMPOSE_FILE##*:}")
+	if [ "${OVENA_COMPOSE_FLAVOR:-v1}" = v2 ]; then docker compose "${files[@]}" "$@"; else docker-compose "${files[@]}" "$@"; fi
+}
 in_db() { docker exec "$DB" sh -c "$1"; }
 
 # Fills the database with INSTANCES Orthanc-like instances; sets SQL_BYTES and DB_SIZE.

@@ -29,6 +29,15 @@ import {
   secretsOf,
 } from './model.ts';
 import { firstLine, isMissingBinary, stderrOf } from './tool-errors.ts';
+import {
+  assertVolumesCurrent,
+  composeProjectName,
+  type DockerVolume,
+  databaseVolumeMessage,
+  holdsDatabase,
+  promptedVolume,
+  volumeDriftMessage,
+} from './volume-drift.ts';
 
 export type RunOptions = { signal?: AbortSignal; input?: string };
 
@@ -37,12 +46,16 @@ export type ComposeOptions = {
   env: NodeJS.ProcessEnv;
   /** Skip detection (unit tests of command construction). */
   flavor?: ComposeFlavor;
+  /** With `flavor`: a standalone compose binary instead of `docker compose` / `docker-compose`. */
+  binary?: string;
 };
 
 export class Compose {
   readonly files: string[];
   readonly env: NodeJS.ProcessEnv;
   flavor: ComposeFlavor;
+  /** A standalone compose binary; undefined: `docker compose` (v2) or `docker-compose` (v1). */
+  readonly binary: string | undefined;
   model!: ComposeModel;
   project!: ProjectInfo;
   /** Container ids by service: `compose ps` costs ~0.5 s with v1, `docker inspect` ~30 ms. */
@@ -52,13 +65,16 @@ export class Compose {
     this.files = options.files;
     this.env = options.env;
     this.flavor = options.flavor;
+    this.binary = options.binary;
   }
 
   /** Checks files, docker, compose and the configuration, in that order; each failure has its own exit code. */
   static async open(options: ComposeOptions): Promise<Compose> {
     await assertFilesExist(options.files);
-    const flavor = options.flavor ?? (await detectDocker(options.env));
-    const compose = new Compose({ ...options, flavor });
+    const tool = options.flavor
+      ? { flavor: options.flavor, binary: options.binary }
+      : await detectDocker(options.env);
+    const compose = new Compose({ ...options, ...tool });
     await compose.loadConfig();
     return compose;
   }
@@ -69,7 +85,7 @@ export class Compose {
       text = (await this.run(['config'])).stdout;
     } catch (error) {
       throw new OvenaError(
-        `compose file is invalid: ${firstLine(stderrOf(error))} (checked with "${this.flavor === 'v2' ? 'docker compose' : 'docker-compose'} config")`,
+        `compose file is invalid: ${firstLine(stderrOf(error))} (checked with "${this.binary ?? (this.flavor === 'v2' ? 'docker compose' : 'docker-compose')} config", compose ${this.flavor})`,
         ExitCode.config,
       );
     }
@@ -83,14 +99,15 @@ export class Compose {
     args: readonly string[],
     options: RunOptions = {},
   ): Promise<{ stdout: string; stderr: string }> {
-    const { file, args: argv } = composeInvocation(this.flavor, this.files, args);
+    const { file, args: argv } = composeInvocation(this.flavor, this.files, args, this.binary);
     // up, rm, down... may recreate or remove containers: look their ids up again afterwards.
     if (!['config', 'ps', 'version'].includes(args[0] ?? '')) this.containerIds.clear();
     const result = await execa(file, argv, {
       env: this.env,
       cancelSignal: options.signal,
       forceKillAfterDelay: 5000,
-      ...(options.input === undefined ? {} : { input: options.input }),
+      // No open stdin, ever: compose v2 would wait on it for the answer to a question.
+      ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     });
     return { stdout: result.stdout, stderr: result.stderr };
   }
@@ -116,7 +133,7 @@ export class Compose {
     files: readonly string[],
     signal?: AbortSignal,
   ): Promise<{ valid: true } | { valid: false; message: string }> {
-    const { file, args } = composeInvocation(this.flavor, files, ['config', '-q']);
+    const { file, args } = composeInvocation(this.flavor, files, ['config', '-q'], this.binary);
     try {
       await execa(file, args, { env: this.env, cancelSignal: signal, forceKillAfterDelay: 5000 });
       return { valid: true };
@@ -137,8 +154,39 @@ export class Compose {
     return result.stdout;
   }
 
+  /**
+   * `up` never passes `--yes`: v2 would then recreate any volume whose options changed, the
+   * database volume included. A changed share volume stops ovena with one line on v1 and v2.
+   */
   async up(services: readonly string[], signal?: AbortSignal): Promise<void> {
-    await this.runOrFail(`starting ${services.join(', ')}`, upArgs(services), { signal });
+    const project = composeProjectName(this.files, this.env);
+    await assertVolumesCurrent(this.model, services, project, (name) =>
+      this.inspectVolume(name, signal),
+    );
+    const what = `starting ${services.join(', ')}`;
+    const stdout = await this.runOrFail(what, upArgs(services), { signal });
+    const prompted = promptedVolume(stdout, project);
+    if (prompted) {
+      const why = holdsDatabase(this.model, this.project.dbService, prompted)
+        ? databaseVolumeMessage(prompted)
+        : volumeDriftMessage(prompted, 'driver');
+      throw new OvenaError(`${what} failed: ${why}`);
+    }
+  }
+
+  private async inspectVolume(
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<DockerVolume | undefined> {
+    try {
+      const [volume] = JSON.parse(
+        await this.docker(['volume', 'inspect', name], { signal }),
+      ) as DockerVolume[];
+      return volume;
+    } catch (error) {
+      if (error instanceof ExecaError && error.isCanceled) throw error;
+      return undefined;
+    }
   }
 
   async stop(services: readonly string[], signal?: AbortSignal): Promise<void> {

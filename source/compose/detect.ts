@@ -1,45 +1,19 @@
 import { access, constants } from 'node:fs/promises';
-import path from 'node:path';
 import { ExecaError, execa } from 'execa';
 import { ExitCode, OvenaError } from '../errors.ts';
-import type { ComposeFlavor } from './invocation.ts';
+import { type ComposeTool, detectComposeTool } from './detect-flavor.ts';
 import { firstLine, isMissingBinary, stderrOf } from './tool-errors.ts';
 
 const daemonDownPattern =
   /cannot connect to the docker daemon|is the docker daemon running|error during connect/i;
 const permissionPattern = /permission denied.*docker\.sock|got permission denied/i;
 
-/** Finds an executable on PATH without running it (docker-compose v1 takes ~0.4 s just to start). */
-async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  for (const folder of (env.PATH ?? '').split(path.delimiter)) {
-    if (folder === '') continue;
-    try {
-      await access(path.join(folder, name), constants.X_OK);
-      return true;
-    } catch {
-      // not in this folder
-    }
-  }
-  return false;
-}
-
-async function composeFlavor(env: NodeJS.ProcessEnv): Promise<ComposeFlavor | undefined> {
-  const forced = env.OVENA_COMPOSE_FLAVOR;
-  if (forced === 'v1' || forced === 'v2') return forced;
-  try {
-    await execa('docker', ['compose', 'version'], { env, timeout: 20_000 });
-    return 'v2';
-  } catch {
-    return (await onPath('docker-compose', env)) ? 'v1' : undefined;
-  }
-}
-
 /** Detects the docker client, the daemon and the compose flavour, with one clear error for each failure. */
-export async function detectDocker(env: NodeJS.ProcessEnv): Promise<ComposeFlavor> {
+export async function detectDocker(env: NodeJS.ProcessEnv): Promise<ComposeTool> {
   // Both questions at once: this runs before every command.
   const [daemon, flavor] = await Promise.allSettled([
     execa('docker', ['version', '--format', '{{.Server.Version}}'], { env, timeout: 20_000 }),
-    composeFlavor(env),
+    detectComposeTool(env),
   ]);
   if (daemon.status === 'rejected') {
     const error: unknown = daemon.reason;
@@ -65,6 +39,7 @@ export async function detectDocker(env: NodeJS.ProcessEnv): Promise<ComposeFlavo
     throw error;
   }
   if (flavor.status === 'fulfilled' && flavor.value) return flavor.value;
+  if (flavor.status === 'rejected') throw flavor.reason;
   throw new OvenaError(
     'docker compose is not installed: install the compose plugin (docker-compose-plugin) or docker-compose',
     ExitCode.dockerMissing,

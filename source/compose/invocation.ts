@@ -3,12 +3,15 @@ export type ComposeFlavor = 'v1' | 'v2';
 
 export type Invocation = { file: string; args: string[] };
 
+/** `binary`: a standalone compose (v1, or v2 run as `docker-compose`) in place of the default. */
 export function composeInvocation(
   flavor: ComposeFlavor,
   files: readonly string[],
   args: readonly string[],
+  binary?: string,
 ): Invocation {
   const fileArgs = files.flatMap((file) => ['-f', file]);
+  if (binary) return { file: binary, args: [...fileArgs, ...args] };
   if (flavor === 'v2') return { file: 'docker', args: ['compose', ...fileArgs, ...args] };
   return { file: 'docker-compose', args: [...fileArgs, ...args] };
 }

@@ -1,5 +1,6 @@
 import { ExecaError } from 'execa';
 import { redactSecrets } from '../secrets/redact.ts';
+import { isProgressLine, withoutErrorPrefix } from './error-lines.ts';
 
 /** A failed docker or compose run's own error text (stderr, else execa's short message). */
 export function stderrOf(error: unknown): string {
@@ -21,7 +22,8 @@ export function firstLine(text: string): string {
   const lines = text
     .split('\n')
     .map((entry) => entry.trim())
-    .filter((entry) => entry !== '' && !/^(WARN|WARNING)/i.test(entry));
+    .filter((entry) => entry !== '' && !/^(WARN|WARNING)/i.test(entry) && !isProgressLine(entry))
+    .map(withoutErrorPrefix);
   // "X is invalid because:" is followed by the reason on the next line: keep both, on one line.
   let line = lines[0] ?? text.trim();
   for (let index = 1; index < lines.length && line.endsWith(':'); index++)

@@ -14,7 +14,10 @@ export async function ensureDatabaseRunning(
   beforeChange?: () => Promise<void>,
 ): Promise<boolean> {
   const state = await compose.serviceState(compose.project.dbService, signal);
-  if (state.state === 'running') return false;
+  // A crash-looping container is "running" for a moment after each restart (health "starting"):
+  // only a healthy (or healthcheck-less) one counts, the others go through the health wait.
+  if (state.state === 'running' && (state.health === undefined || state.health === 'healthy'))
+    return false;
   await beforeChange?.();
   onStatus?.(
     `the database is ${state.state}: starting it alone to read the dump (Orthanc is not started)`,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { composeCommand, repoRoot, type Stack } from '../helpers/stack.ts';
+import { composeArgv, composeCommand, repoRoot, type Stack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 export async function md5(file: string): Promise<string> {
@@ -52,27 +52,22 @@ export async function dbShell(stack: Stack, script: string, ...args: string[]): 
 /** Fills a scratch schema with the benchmark's Orthanc-like generator so a dump takes seconds. */
 export async function generateRows(stack: Stack, instances: number): Promise<void> {
   const sql = await readFile(path.join(repoRoot, 'bench/orthanc-like.sql'), 'utf8');
-  const files = (stack.env.OVENA_COMPOSE_FILE ?? '').split(':').flatMap((file) => ['-f', file]);
+  const [file, argv] = composeArgv(stack.env, [
+    'exec',
+    '-T',
+    'db',
+    'psql',
+    '-X',
+    '-q',
+    '-U',
+    'orthanc',
+    '-d',
+    'orthanc',
+    '-v',
+    `instances=${instances}`,
+  ]);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(
-      'docker-compose',
-      [
-        ...files,
-        'exec',
-        '-T',
-        'db',
-        'psql',
-        '-X',
-        '-q',
-        '-U',
-        'orthanc',
-        '-d',
-        'orthanc',
-        '-v',
-        `instances=${instances}`,
-      ],
-      { env: stack.env, stdio: ['pipe', 'ignore', 'pipe'] },
-    );
+    const child = spawn(file, argv, { env: stack.env, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;

@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { Compose } from '../../source/compose/compose.ts';
 import { modelFromConfig } from '../../source/compose/model.ts';
 import {
+  composeArgv,
   composeCommand,
   createInstance,
   orthancStatistics,
@@ -16,6 +17,7 @@ import {
   type Stack,
   startOvena,
   startStack,
+  testFlavor,
 } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -138,7 +140,11 @@ describe('foundation on the real stack', () => {
 
 describe('production template', () => {
   it("passes compose's own validator and holds CIFS shares, a local db volume and the pg_isready healthcheck", async () => {
-    const result = spawnSync('docker-compose', ['-f', template, 'config'], { encoding: 'utf8' });
+    const [file, argv] = composeArgv(
+      { OVENA_COMPOSE_FILE: template, OVENA_COMPOSE_FLAVOR: testFlavor() ?? 'v1' },
+      ['config'],
+    );
+    const result = spawnSync(file, argv, { encoding: 'utf8' });
     assert.equal(result.status, 0, result.stderr);
     const model = modelFromConfig(parse(result.stdout));
     assert.equal(model.volumes.images?.driverOpts.type, 'cifs');

@@ -46,6 +46,28 @@ export function parseExports(text: string): Record<string, string> {
 }
 
 /**
+ * The compose flavour the test run asks for (test/run sets OVENA_COMPOSE_FLAVOR: v2 for the suite,
+ * v1 for its v1 subset); the rig creates the stack with it and exports it to ovena.
+ */
+export function testFlavor(): 'v1' | 'v2' | undefined {
+  const flavor = process.env.OVENA_COMPOSE_FLAVOR;
+  if (flavor === undefined || flavor === '') return undefined;
+  if (flavor !== 'v1' && flavor !== 'v2') throw new Error('OVENA_COMPOSE_FLAVOR must be v1 or v2');
+  return flavor;
+}
+
+/**
+ * The v1 subset re-runs these files with OVENA_COMPOSE_FLAVOR=v1: each gets a port block of its
+ * own (61550-61700), so a v1 stack never meets the v2 stack of any file, in any slot.
+ */
+const v1PortBases: Record<number, number> = {
+  56000: 61550, // backup.test.ts
+  57000: 61600, // restore-cycle.test.ts
+  55500: 61650, // foundation.test.ts (start/stop)
+  58000: 61700, // cifs-apply.test.ts
+};
+
+/**
  * Brings up a fresh, empty stack of its own (ports from portBase) for one test file.
  * OVENA_TEST_STACK_SLOT (0-9) shifts the name and ports so that several checkouts can run the
  * same test file at once on one engine (test bases are at least 50 ports apart; a slot adds 5).
@@ -56,8 +78,18 @@ export async function startStack(baseName: string, basePort: number): Promise<St
   if (!Number.isInteger(slot) || slot < 0 || slot > 9) {
     throw new Error('OVENA_TEST_STACK_SLOT must be a digit 0-9');
   }
-  const name = slot === 0 ? baseName : `${baseName}-s${slot}`;
-  const portBase = basePort + slot * 5;
+  let name = slot === 0 ? baseName : `${baseName}-s${slot}`;
+  let portBase = basePort + slot * 5;
+  if (testFlavor() === 'v1') {
+    const v1Base = v1PortBases[basePort];
+    if (v1Base === undefined) {
+      throw new Error(
+        `no v1 port block for the stack at ${basePort}: add one to v1PortBases in test/helpers/stack.ts`,
+      );
+    }
+    name = `${name}-v1`;
+    portBase = v1Base + slot * 5;
+  }
   const { stdout } = await run(rig, ['up', '--name', name, '--port-base', String(portBase)], {
     timeout: 600_000,
     maxBuffer: 16 * 1024 * 1024,
@@ -159,10 +191,23 @@ export async function docker(
   return stdout;
 }
 
-/** compose with the stack's files and project (v1 here), for test-side checks. */
+/**
+ * The command line of the compose that drives the stack (the rig exports its flavour), with the
+ * stack's files. `ps` lists stopped containers on both (v2 needs `-a`).
+ */
+export function composeArgv(env: NodeJS.ProcessEnv, args: string[]): [string, string[]] {
+  const files = (env.OVENA_COMPOSE_FILE ?? '').split(':').flatMap((file) => ['-f', file]);
+  if (env.OVENA_COMPOSE_FLAVOR === 'v2') {
+    const rest = args[0] === 'ps' ? ['ps', '-a', ...args.slice(1)] : args;
+    return ['docker', ['compose', ...files, ...rest]];
+  }
+  return ['docker-compose', [...files, ...args]];
+}
+
+/** compose with the stack's files and project, the flavour that created it, for test-side checks. */
 export async function composeCommand(stack: Stack, args: string[]): Promise<string> {
-  const files = (stack.env.OVENA_COMPOSE_FILE ?? '').split(':').flatMap((file) => ['-f', file]);
-  const { stdout } = await run('docker-compose', [...files, ...args], {
+  const [file, argv] = composeArgv(stack.env, args);
+  const { stdout } = await run(file, argv, {
     env: stack.env,
     timeout: 300_000,
     maxBuffer: 64 * 1024 * 1024,
