@@ -3,7 +3,7 @@ import { readShares } from '../cifs/shares.ts';
 import type { Compose } from '../compose/compose.ts';
 import type { ServiceState } from '../compose/containers.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
-import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
+import { finishRestoreCommand, readMarkerState } from '../restore/restore-marker.ts';
 import { readSchedule, type ScheduleState } from '../schedule/schedule.ts';
 
 /** One snapshot of the archive's health, shared by `ovena status`, `--json` and the home screen. */
@@ -45,6 +45,8 @@ export type UnfinishedRestore = {
   safetyDump?: string;
   /** The command that completes it. */
   command: string;
+  /** Set when the marker file cannot be read: its path and why (it blocks start and backup). */
+  unreadable?: string;
 };
 
 /** The backup-related part of the status: files only, no docker call. */
@@ -52,22 +54,33 @@ export async function collectBackupStatus(paths: {
   stateDir: string;
   cronDir: string;
 }): Promise<Pick<ArchiveStatus, 'lastBackup' | 'schedule' | 'unfinishedRestore'>> {
-  const [lastBackup, schedule, unfinished] = await Promise.all([
+  const [lastBackup, schedule, marker] = await Promise.all([
     readLastBackup(paths.stateDir),
     readSchedule(paths.cronDir).catch(() => undefined),
-    readUnfinishedRestore(paths.stateDir),
+    readMarkerState(paths.stateDir),
   ]);
+  const unfinished =
+    marker.kind === 'marker' && marker.marker.phase !== 'stopping' ? marker.marker : undefined;
   return {
     lastBackup: lastBackup ?? null,
     ...(schedule ? { schedule } : {}),
-    unfinishedRestore: unfinished
-      ? {
-          dump: unfinished.dump,
-          startedAt: unfinished.startedAt,
-          ...(unfinished.safetyDump ? { safetyDump: unfinished.safetyDump } : {}),
-          command: finishRestoreCommand(unfinished),
-        }
-      : null,
+    // An unreadable marker is shown, never read as "no restore": it blocks start and backup.
+    unfinishedRestore:
+      marker.kind === 'unreadable'
+        ? {
+            dump: 'unknown',
+            startedAt: 'unknown',
+            command: 'ovena --file=NAME restore',
+            unreadable: `${marker.file} (${marker.reason})`,
+          }
+        : unfinished
+          ? {
+              dump: unfinished.dump,
+              startedAt: unfinished.startedAt,
+              ...(unfinished.safetyDump ? { safetyDump: unfinished.safetyDump } : {}),
+              command: finishRestoreCommand(unfinished),
+            }
+          : null,
   };
 }
 

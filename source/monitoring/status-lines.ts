@@ -78,7 +78,11 @@ export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
     );
   }
   const restore = status.unfinishedRestore;
-  if (restore) {
+  if (restore?.unreadable) {
+    lines.push(
+      `RESTORE   the restore marker ${restore.unreadable} cannot be read: a restore may have stopped half-way, so start and backup refuse; check the database, then complete it with "${restore.command}" or remove the file`,
+    );
+  } else if (restore) {
     lines.push(
       `RESTORE   a restore of ${restore.dump} did not finish (started ${restore.startedAt}): the database is only partly loaded; "${restore.command}" completes it${restore.safetyDump ? ` (safety dump: ${restore.safetyDump})` : ''}`,
     );

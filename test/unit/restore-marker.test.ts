@@ -202,5 +202,16 @@ describe('the restore marker', () => {
       });
     }
     await assert.rejects(readUnfinishedRestore(stateDir), { exitCode: ExitCode.busy });
+    // status still works, and names the file instead of reading it as "no restore".
+    const status = await collectBackupStatus({ stateDir, cronDir: stateDir });
+    assert.equal(status.unfinishedRestore?.unreadable?.startsWith(markerPath(stateDir)), true);
+    const line = statusLines(
+      archive({ unfinishedRestore: status.unfinishedRestore ?? null }),
+      now,
+    ).find((entry) => entry.startsWith('RESTORE'));
+    assert.match(
+      line ?? '',
+      /^RESTORE {3}the restore marker .* cannot be read: .*start and backup refuse/,
+    );
   });
 });
