@@ -3,12 +3,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  describeDumpFailure,
-  parseDumpStderr,
-  scratchPathOf,
-  temporaryName,
-} from '../../source/backup/dump-to-share.ts';
+import { describeDumpFailure, parseDumpStderr } from '../../source/backup/dump-script.ts';
+import { scratchPathOf, temporaryName } from '../../source/backup/dump-to-share.ts';
 import { readLastBackup, writeLastBackup } from '../../source/backup/last-backup.ts';
 import { ownerPidOf } from '../../source/backup/stale-cleanup.ts';
 import { isDumpFileName } from '../../source/dumps/dump-name.ts';
