@@ -2,6 +2,7 @@ import type { Compose } from '../compose/compose.ts';
 import { backupDir } from '../dumps/dump-name.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
+import { countOrthancInstances } from '../history/guard.ts';
 import type { Job, Progress } from '../jobs/job.ts';
 import { acquireHostLock, type HostLock } from '../lock/host-lock.ts';
 import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
@@ -64,6 +65,9 @@ export type BackupOutcome = {
   durationMs: number;
   /** Set once the lock is held: a run that never got it must not touch the record. */
   locked: boolean;
+  /** Orthanc's instance count read right before the dump, and the tables the dump holds. */
+  instances?: number | undefined;
+  tables?: number;
 };
 
 export function describeDumpProgress(progress: DumpProgress, elapsedMs: number): string {
@@ -138,12 +142,16 @@ export function backupJob(
         id: 'dump',
         title: 'Dump and compress (pg_dump | gzip, inside the db container)',
         async run({ signal, progress }) {
+          state.outcome.instances = await countOrthancInstances(compose, signal);
           const dumpStart = Date.now();
           const { sizeBytes } = await dumpToTemporary(compose, {
             fileName: options.fileName,
             temporaryPath,
             signal,
-            onProgress: (update) => progress(dumpStepProgress(update, Date.now() - dumpStart)),
+            onProgress: (update) => {
+              state.outcome.tables = update.tablesDone;
+              progress(dumpStepProgress(update, Date.now() - dumpStart));
+            },
           });
           const elapsed = Date.now() - dumpStart;
           return {

@@ -5,6 +5,7 @@ import { openCompose } from '../compose/open-compose.ts';
 import { defaultDumpName, validateDumpName } from '../dumps/dump-name.ts';
 import { UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
+import { backupRunOf, recordBackupRun } from '../history/guard.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import { emptySettings, readSettings, type Settings } from '../settings/settings.ts';
 import { writeLastBackup } from '../state/last-backup.ts';
@@ -77,6 +78,13 @@ export async function run(context: CommandContext): Promise<number> {
             : { file: state.outcome.file, error: result.error ?? result.outcome },
         ),
       );
+      // The history and the anomaly guard (never fails the backup; flags go to the log and check).
+      await recordBackupRun({
+        stateDir: context.paths.stateDir,
+        configDir: context.paths.configDir,
+        run: backupRunOf(state.outcome, result, started),
+        log,
+      });
     }
     return result.exitCode;
   } finally {

@@ -4,6 +4,7 @@ import { stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode, messageOf } from '../errors.ts';
 import { formatAge, formatBytes } from '../format.ts';
+import { readAnomalySettings } from '../history/anomaly-settings.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { parseDuration } from '../settings/duration.ts';
 import { readSettings } from '../settings/settings.ts';
@@ -37,6 +38,8 @@ export async function run(context: CommandContext): Promise<number> {
   try {
     if (maxAgeMs === undefined)
       maxAgeMs = (await readSettings(context.paths.configDir)).maxBackupAgeMs;
+    // Broken anomaly thresholds are broken settings: critical, like the rest of the file.
+    await readAnomalySettings(context.paths.configDir);
     const compose = await openCompose(context);
     status = await loadHomeStatus(defaultSources(compose, context.paths));
   } catch (error) {

@@ -3,6 +3,8 @@ import { writeLine } from '../cli/context.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode } from '../errors.ts';
 import { formatAge, formatBytes, formatDuration } from '../format.ts';
+import { describeAnomaly } from '../history/anomaly.ts';
+import { unacknowledgedAnomaly } from '../history/guard.ts';
 import { describeSchedule } from '../schedule/schedule.ts';
 import {
   type ArchiveStatus,
@@ -96,14 +98,17 @@ export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
 
 export async function run(context: CommandContext): Promise<number> {
   const compose = await openCompose(context);
+  const anomaly = await unacknowledgedAnomaly(context.paths.stateDir).catch(() => undefined);
   const status = {
     ...(await collectStatus(compose)),
     ...(await collectBackupStatus(context.paths)),
+    anomaly: anomaly ?? null,
   };
   if (context.json) {
     writeLine(context.io.stdout, JSON.stringify(status, null, 2));
   } else {
     for (const line of statusLines(status)) writeLine(context.io.stdout, line);
+    if (anomaly) writeLine(context.io.stdout, `ANOMALY   ${describeAnomaly(anomaly)}`);
   }
   return status.healthy ? ExitCode.ok : ExitCode.serviceDown;
 }

@@ -5,6 +5,7 @@ import { type DumpFile, listDumps } from '../dumps/list-dumps.ts';
 import { verifyDumpInContainer } from '../dumps/verify-dump.ts';
 import { ExitCode, messageOf, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
+import { recordRestore } from '../history/guard.ts';
 import type { Job, Progress } from '../jobs/job.ts';
 import { SkipStep } from '../jobs/job.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
@@ -213,6 +214,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
       ? `safety dump ${done.safetyDump} is in ${backupDir}`
       : 'no safety dump was made';
   const again = continueCommand(plan);
+  const jobStarted = Date.now();
   const marker = (): RestoreMarker => ({
     dump: plan.dump.name,
     ...(done.safetyDump ? { safetyDump: done.safetyDump } : {}),
@@ -319,7 +321,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
       {
         id: 'check',
         title: 'Check the loaded database',
-        async run({ signal }) {
+        async run({ signal, log }) {
           const summary = await summarizeDatabase(compose, signal);
           if (summary.tables === 0) {
             throw new OvenaError('the loaded database has no tables', ExitCode.dataError);
@@ -332,6 +334,9 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
           }
           done.loadedSummary = summary;
           await removeMarker(options.stateDir);
+          // The next backup compares its instance count with what this restore left.
+          const unrecorded = await recordRestore(options.stateDir, plan.path, jobStarted, summary);
+          if (unrecorded) log(unrecorded);
           return {
             summary: `${summary.tables} tables, Orthanc schema version ${summary.schemaVersion}, ${summary.instances ?? '?'} instances in the index, ${formatBytes(summary.sizeBytes)}`,
           };

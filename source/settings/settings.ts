@@ -33,10 +33,11 @@ export function parseSettings(text: string, file: string): Settings {
   if (value === null || value === undefined) return { webhooks: {} };
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid(file, 'expected a mapping');
   const root = value as Record<string, unknown>;
-  const known = new Set(['webhooks', 'maxBackupAge']);
+  // `anomaly:` is read on its own by source/history/anomaly-settings.ts.
+  const known = new Set(['webhooks', 'maxBackupAge', 'anomaly']);
   for (const key of Object.keys(root)) {
     if (!known.has(key))
-      throw invalid(file, `unknown key "${key}" (known: webhooks, maxBackupAge)`);
+      throw invalid(file, `unknown key "${key}" (known: ${[...known].join(', ')})`);
   }
   const settings: Settings = { webhooks: {} };
   const hooks = root.webhooks;
