@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { formatAge, formatBytes, formatDuration } from '../../format.ts';
+import { HistoryHomeLine } from '../history/history-home-line.tsx';
 import { type Assessment, assessArchive } from './assess.ts';
 import { type HomeState, menuItems } from './home-model.ts';
 import type { HomeService, HomeStatus } from './home-status.ts';
@@ -126,6 +127,7 @@ export function HomeScreen({ state, now, width, rows, color, maxAgeMs }: HomeScr
               </Line>
             );
           })()}
+          {status.history ? <HistoryHomeLine summary={status.history} color={color} /> : null}
           <Line color={color}>{scheduleLine(status)}</Line>
           {(() => {
             const [text, tone] = sharesLine(status);

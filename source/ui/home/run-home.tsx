@@ -7,6 +7,7 @@ import type { Compose } from '../../compose/compose.ts';
 import { exitCodeOf, messageOf } from '../../errors.ts';
 import type { Job } from '../../jobs/job.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
+import { HistoryTask } from '../history/history-task.tsx';
 import { inkOptions } from '../ink-options.ts';
 import { defaultSources } from './default-sources.ts';
 import { HomeApp } from './home-app.tsx';
@@ -43,6 +44,9 @@ export function defaultTasks(
     ),
     schedule: (props: TaskScreenProps) => (
       <ScheduleTask cronDir={context.paths.cronDir} {...props} />
+    ),
+    history: (props: TaskScreenProps) => (
+      <HistoryTask stateDir={context.paths.stateDir} {...props} />
     ),
   };
 }
