@@ -34,6 +34,28 @@ function parseLast(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** Splits a line at spaces so that no piece is wider than `columns`; continuations are indented. */
+export function wrapLine(line: string, columns: number, indent = '    '): string[] {
+  if ([...line].length <= columns) return [line];
+  const lead = /^ */.exec(line)?.[0] ?? '';
+  const pieces: string[] = [];
+  let current = lead;
+  for (const word of line.slice(lead.length).split(' ')) {
+    const candidate = current.trim() === '' ? `${current}${word}` : `${current} ${word}`;
+    if ([...candidate].length <= columns || current.trim() === '') current = candidate;
+    else {
+      pieces.push(current);
+      current = `${indent}${word}`;
+    }
+  }
+  pieces.push(current);
+  return pieces.map((piece) => cutLine(piece, columns));
+}
+
+function cutLine(line: string, columns: number): string {
+  return [...line].length <= columns ? line : `${[...line].slice(0, columns - 1).join('')}…`;
+}
+
 /** `ovena history [--kind=K] [--last=N] [--json] [--ack]`. */
 export async function run(context: CommandContext): Promise<number> {
   if (context.args.length > 0) {
@@ -85,8 +107,11 @@ export async function run(context: CommandContext): Promise<number> {
   }
   const terminal = context.io.stdout.isTTY === true;
   const columns = terminal ? (context.io.stdout.columns ?? 80) : Number.POSITIVE_INFINITY;
+  // On a terminal, table rows are cut at the width; notes (an anomaly's reasons, an error) wrap.
   const fit = (line: string) =>
-    [...line].length <= columns ? line : `${[...line].slice(0, columns - 1).join('')}…`;
+    /^(anomalous| {2}[!ea])/.test(line)
+      ? wrapLine(line, columns).join('\n')
+      : cutLine(line, columns);
   if (terminal) {
     const chart = renderChart(chartRuns(entries, { kind, last }), columns, `${kind ?? 'backup'}s`);
     for (const line of chart) writeLine(out, line);
