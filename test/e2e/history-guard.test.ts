@@ -223,8 +223,10 @@ describe('backup history and the anomaly guard (real stack)', () => {
     await tmux(['send-keys', '-t', session, 'Up', 'Up']);
     await waitScreen(/› Backup history…/, 'cursor on Backup history');
     await tmux(['send-keys', '-t', session, 'Enter']);
-    const view = await waitScreen(/Enter or Esc: back to home/, 'the history view');
-    assert.match(view, /^Backup history$/m);
+    const view = await waitScreen(
+      /^Backup history$[\s\S]*Enter or Esc: back to home/m,
+      'the history view',
+    );
     assert.match(view, /^last 8 backups \(oldest left, ! anomaly\)$/m);
     assert.match(view, /^size {2}[▁▂▃▄▅▆▇█]{8} max /m);
     assert.match(view, /^time {2}[▁▂▃▄▅▆▇█]{8} max /m);

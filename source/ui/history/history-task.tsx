@@ -74,9 +74,11 @@ export function HistoryTask({ stateDir, onDone, color }: HistoryTaskProps) {
           {line === '' ? ' ' : line}
         </Text>
       ))}
-      <Text wrap="truncate-end" {...(color ? { color: 'gray' } : {})}>
-        Enter or Esc: back to home · all runs: ovena history --last=N
-      </Text>
+      {read || error ? (
+        <Text wrap="truncate-end" {...(color ? { color: 'gray' } : {})}>
+          Enter or Esc: back to home · all runs: ovena history --last=N
+        </Text>
+      ) : null}
     </Box>
   );
 }
