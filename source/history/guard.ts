@@ -82,10 +82,11 @@ export function backupRunOf(
     ...(ok
       ? {}
       : {
-          error:
+          error: redactSecrets(
             result.outcome === 'interrupted'
               ? `interrupted during "${result.stoppedAt?.title ?? '?'}"`
               : (result.error ?? 'failed'),
+          ),
         }),
   };
 }
