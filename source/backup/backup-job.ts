@@ -3,6 +3,7 @@ import type { Compression } from '../dumps/compression.ts';
 import { backupDir } from '../dumps/dump-name.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
+import { countOrthancInstances } from '../history/guard.ts';
 import type { Job } from '../jobs/job.ts';
 import { acquireLock, type HostLock } from '../lock/host-lock.ts';
 import { assertNoBlockingRestore } from '../restore/restore-marker.ts';
@@ -58,6 +59,9 @@ export type BackupOutcome = {
   durationMs: number;
   /** Set once the lock is held: a run that never got it must not touch the record. */
   locked: boolean;
+  /** Orthanc's instance count read right before the dump, and the tables the dump holds. */
+  instances?: number | undefined;
+  tables?: number;
 };
 
 /** check share, lock, dump + compress, verify, publish. The caller releases `state.lock`. */
@@ -108,6 +112,12 @@ export function backupJob(
       },
       ...dumpSteps(compose, target, {
         supersede: true,
+        beforeDump: async (signal) => {
+          state.outcome.instances = await countOrthancInstances(compose, signal);
+        },
+        onProgress: (update) => {
+          state.outcome.tables = update.tablesDone;
+        },
         onPublished: (sizeBytes) => {
           state.outcome.sizeBytes = sizeBytes;
           state.outcome.durationMs = Date.now() - started;

@@ -59,20 +59,31 @@ export function dumpStepProgress(update: DumpProgress, elapsedMs: number): Progr
 export function dumpSteps(
   compose: Compose,
   target: DumpTarget,
-  hooks: { onPublished?(sizeBytes: number): void; supersede?: boolean } = {},
+  hooks: {
+    onPublished?(sizeBytes: number): void;
+    supersede?: boolean;
+    /** Runs inside the dump step, right before pg_dump starts (e.g. to count Orthanc's index). */
+    beforeDump?(signal: AbortSignal): Promise<void>;
+    /** Every progress update of the dump itself (tables done, bytes). */
+    onProgress?(update: DumpProgress): void;
+  } = {},
 ): Step[] {
   return [
     {
       id: 'dump',
       title: `Dump and compress (pg_dump | ${target.compression}, inside the db container)`,
       async run({ signal, progress }) {
+        await hooks.beforeDump?.(signal);
         const dumpStart = Date.now();
         const { sizeBytes } = await dumpToTemporary(compose, {
           fileName: target.fileName,
           compression: target.compression,
           temporaryPath: target.temporaryPath,
           signal,
-          onProgress: (update) => progress(dumpStepProgress(update, Date.now() - dumpStart)),
+          onProgress: (update) => {
+            hooks.onProgress?.(update);
+            progress(dumpStepProgress(update, Date.now() - dumpStart));
+          },
         });
         const elapsed = Date.now() - dumpStart;
         return {

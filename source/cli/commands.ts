@@ -81,6 +81,14 @@ export const commandSpecs: CommandSpec[] = [
     load: () => import('../commands/check.ts'),
   },
   {
+    name: 'history',
+    summary:
+      'past backups, drills and prunes with a size/duration chart; --ack acknowledges an anomaly',
+    usage: 'ovena history [--kind=backup|drill|prune|restore|ack] [--last=N] [--json] [--ack]',
+    example: 'ovena history --kind=backup --last=30',
+    load: () => import('../commands/history.ts'),
+  },
+  {
     name: 'home',
     summary: 'open the home screen: health, last backup and every task (the default on a terminal)',
     usage: 'ovena [home]',

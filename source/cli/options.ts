@@ -117,6 +117,26 @@ export const optionSpecs: OptionSpec[] = [
     commands: ['cifs'],
     description: 'read the password from standard input',
   },
+  {
+    name: 'kind',
+    type: 'string',
+    commands: ['history'],
+    valueName: 'KIND',
+    description: 'only runs of this kind: backup, drill, prune, restore, ack',
+  },
+  {
+    name: 'last',
+    type: 'string',
+    commands: ['history'],
+    valueName: 'N',
+    description: 'only the newest N runs (default: 20 rows; the chart and --json take all)',
+  },
+  {
+    name: 'ack',
+    type: 'boolean',
+    commands: ['history'],
+    description: 'acknowledge the flagged backup (records who and when); prune may run again',
+  },
 ];
 
 export function findOption(name: string): OptionSpec | undefined {

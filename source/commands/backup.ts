@@ -7,6 +7,7 @@ import { parseCompression } from '../dumps/compression.ts';
 import { defaultDumpName, publishedDumpName, validateDumpName } from '../dumps/dump-name.ts';
 import { signalExitCode, UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
+import { backupRunOf, recordBackupRun } from '../history/guard.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import { emptySettings, readSettings, type Settings } from '../settings/settings.ts';
 import { describeNotify, type NotifyResult, notifyBackup } from '../webhooks/notify-backup.ts';
@@ -101,6 +102,13 @@ export async function run(context: CommandContext): Promise<number> {
           { signal },
         ),
       );
+      // The history and the anomaly guard (never fails the backup; flags go to the log and check).
+      await recordBackupRun({
+        stateDir: context.paths.stateDir,
+        configDir: context.paths.configDir,
+        run: backupRunOf(state.outcome, result, started),
+        log,
+      });
     }
     if (result.outcome !== 'interrupted' && signal.aborted) {
       // The signal came after the job (while the record or a webhook was being sent).

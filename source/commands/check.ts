@@ -4,6 +4,7 @@ import { stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode, messageOf } from '../errors.ts';
 import { formatAge, formatBytes } from '../format.ts';
+import { readAnomalySettings } from '../history/anomaly-settings.ts';
 import { type Assessment, assessArchive, type Level } from '../monitoring/assess.ts';
 import { type HomeStatus, loadHomeStatus } from '../monitoring/home-status.ts';
 import { defaultSources } from '../monitoring/sources.ts';
@@ -39,6 +40,8 @@ export async function run(context: CommandContext): Promise<number> {
     const settings = await readSettings(context.paths.configDir);
     requireSoundSettings(settings);
     if (maxAgeMs === undefined) maxAgeMs = settings.maxBackupAgeMs;
+    // Broken anomaly thresholds are broken settings too (the history room reads their keys).
+    await readAnomalySettings(context.paths.configDir);
     const compose = await openCompose(context);
     status = await loadHomeStatus(defaultSources(compose, context.paths));
   } catch (error) {

@@ -2,7 +2,11 @@ import type { CommandContext } from '../cli/context.ts';
 import { writeLine } from '../cli/context.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode } from '../errors.ts';
-import { collectBackupStatus, collectStatus } from '../monitoring/collect-status.ts';
+import {
+  collectAnomaly,
+  collectBackupStatus,
+  collectStatus,
+} from '../monitoring/collect-status.ts';
 import { statusLines } from '../monitoring/status-lines.ts';
 
 export async function run(context: CommandContext): Promise<number> {
@@ -10,6 +14,7 @@ export async function run(context: CommandContext): Promise<number> {
   const status = {
     ...(await collectStatus(compose)),
     ...(await collectBackupStatus(context.paths)),
+    ...(await collectAnomaly(context.paths)),
   };
   if (context.json) {
     writeLine(context.io.stdout, JSON.stringify(status, null, 2));

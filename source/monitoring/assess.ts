@@ -92,6 +92,8 @@ export function assessArchive(
       backup = 'fresh';
     }
   }
+  // A complete dump that looks wrong (shrank, lost instances, took far longer): warn until acked.
+  if (status.history?.anomaly) warning.push(status.history.anomaly);
   for (const problem of status.problems) warning.push(problem);
 
   const level: Level = critical.length > 0 ? 'critical' : warning.length > 0 ? 'warning' : 'ok';

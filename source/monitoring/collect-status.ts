@@ -2,6 +2,8 @@ import { type LastBackupRecord, readLastBackup } from '../backup/last-backup.ts'
 import { readShares } from '../cifs/shares.ts';
 import type { Compose } from '../compose/compose.ts';
 import type { ServiceState } from '../compose/containers.ts';
+import { unacknowledgedAnomaly } from '../history/guard.ts';
+import type { HistoryEntry } from '../history/history-file.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import { finishRestoreCommand, readMarkerState } from '../restore/restore-marker.ts';
 import { readSchedule, type ScheduleState } from '../schedule/schedule.ts';
@@ -37,6 +39,8 @@ export type ArchiveStatus = {
   schedule?: ScheduleState;
   /** A restore that removed the database and did not finish (null when none). */
   unfinishedRestore?: UnfinishedRestore | null;
+  /** The newest backup the anomaly guard flagged that nobody acknowledged (null when none). */
+  anomaly?: HistoryEntry | null;
 };
 
 export type UnfinishedRestore = {
@@ -82,6 +86,14 @@ export async function collectBackupStatus(paths: {
             }
           : null,
   };
+}
+
+/** The pending anomaly from the run history (`ovena status`); an unreadable history shows none. */
+export async function collectAnomaly(paths: {
+  stateDir: string;
+}): Promise<Pick<ArchiveStatus, 'anomaly'>> {
+  const anomaly = await unacknowledgedAnomaly(paths.stateDir).catch(() => undefined);
+  return { anomaly: anomaly ?? null };
 }
 
 /** The services' state and Orthanc's answer: the docker and HTTP part of the status. */

@@ -1,4 +1,5 @@
 import { formatAge, formatBytes, formatDuration } from '../format.ts';
+import { describeAnomaly } from '../history/anomaly.ts';
 import { describeSchedule } from '../schedule/schedule.ts';
 import type { ArchiveStatus } from './collect-status.ts';
 
@@ -88,5 +89,6 @@ export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
     );
   }
   lines.push(...backupLines(status, now));
+  if (status.anomaly) lines.push(`ANOMALY   ${describeAnomaly(status.anomaly)}`);
   return lines;
 }

@@ -2,6 +2,7 @@ import type { Compose } from '../compose/compose.ts';
 import { backupDir } from '../dumps/dump-name.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
+import { recordRestore } from '../history/guard.ts';
 import type { Job, Progress } from '../jobs/job.ts';
 import { SkipStep } from '../jobs/job.ts';
 import { waitForOrthanc } from '../lifecycle/start.ts';
@@ -57,6 +58,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
       ? `safety dump ${done.safetyDump} is in ${backupDir}`
       : 'no safety dump was made';
   const again = continueCommand(plan);
+  const jobStarted = Date.now();
   // Once an earlier run destroyed the database, this run starts in that phase, never before it.
   let phase: RestorePhase = plan.marker ? plan.marker.phase : 'stopping';
   const startedAt = plan.marker?.startedAt ?? new Date().toISOString();
@@ -168,7 +170,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
       {
         id: 'check',
         title: 'Check the loaded database',
-        async run({ signal }) {
+        async run({ signal, log }) {
           await writeMarker(options.stateDir, marker('checking'));
           const summary = await summarizeDatabase(compose, signal);
           if (summary.tables === 0) {
@@ -182,6 +184,9 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
           }
           done.loadedSummary = summary;
           await removeMarker(options.stateDir);
+          // The next backup compares its instance count with what this restore left.
+          const unrecorded = await recordRestore(options.stateDir, plan.path, jobStarted, summary);
+          if (unrecorded) log(unrecorded);
           return {
             summary: `${summary.tables} tables, Orthanc schema version ${summary.schemaVersion}, ${summary.instances ?? '?'} instances in the index, ${formatBytes(summary.sizeBytes)}`,
           };

@@ -22,7 +22,11 @@ export type Settings = {
   problems: SettingsProblem[];
 };
 
-export type SettingsSection = 'webhooks' | 'maxBackupAge' | 'backup';
+/**
+ * `anomaly` is only checked for shape here; its keys are read by the history room
+ * (source/history/anomaly-settings.ts), whose errors never break the other sections.
+ */
+export type SettingsSection = 'webhooks' | 'maxBackupAge' | 'backup' | 'anomaly';
 /** `file`: the whole file is unreadable; `unknown`: a key ovena does not know (disables nothing). */
 export type SettingsProblem = { section: SettingsSection | 'file' | 'unknown'; message: string };
 
@@ -112,6 +116,16 @@ export function parseSettings(text: string, file: string): Settings {
     backup: () => {
       const compression = parseBackupSection(root.backup, file);
       if (compression) settings.compression = compression;
+    },
+    anomaly: () => {
+      const anomaly = root.anomaly;
+      if (anomaly === undefined || anomaly === null) return;
+      if (typeof anomaly !== 'object' || Array.isArray(anomaly)) {
+        throw invalid(
+          file,
+          'anomaly must be a mapping of minSizeRatio, maxDurationRatio, instancesMayDrop, webhook',
+        );
+      }
     },
   };
   for (const [section, parse] of Object.entries(sections) as [SettingsSection, () => void][]) {

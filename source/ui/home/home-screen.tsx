@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { formatAge, formatBytes, formatDuration } from '../../format.ts';
 import { type Assessment, assessArchive } from '../../monitoring/assess.ts';
 import type { HomeService, HomeStatus } from '../../monitoring/home-status.ts';
+import { HistoryHomeLine } from '../history/history-home-line.tsx';
 import { type HomeState, menuItems } from './home-model.ts';
 
 export type HomeScreenProps = {
@@ -126,6 +127,7 @@ export function HomeScreen({ state, now, width, rows, color, maxAgeMs }: HomeScr
               </Line>
             );
           })()}
+          {status.history ? <HistoryHomeLine summary={status.history} color={color} /> : null}
           <Line color={color}>{scheduleLine(status)}</Line>
           {(() => {
             const [text, tone] = sharesLine(status);

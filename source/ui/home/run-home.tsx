@@ -8,6 +8,7 @@ import { type HomeStatus, loadHomeStatus } from '../../monitoring/home-status.ts
 import { defaultSources } from '../../monitoring/sources.ts';
 import { describeSchedule, readSchedule, setSchedule } from '../../schedule/schedule.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
+import { HistoryTask } from '../history/history-task.tsx';
 import { inkOptions } from '../ink-options.ts';
 import { HomeApp } from './home-app.tsx';
 import type { TaskId } from './home-model.ts';
@@ -44,6 +45,9 @@ export function defaultTasks(
       <JobTask title="Stop services" makeJob={makeStopJob} {...props} />
     ),
     schedule: (props: TaskScreenProps) => <ScheduleTask service={scheduleService} {...props} />,
+    history: (props: TaskScreenProps) => (
+      <HistoryTask stateDir={context.paths.stateDir} {...props} />
+    ),
   };
 }
 
