@@ -5,7 +5,8 @@ const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 /**
  * The shell command that runs the real binary inside tmux with exactly the given variables: `env -i`
  * so nothing leaks in from the tmux server's environment (another stack's OVENA_* from an
- * earlier session), and no CI variable, which changes how Ink draws.
+ * earlier session), and no CI variable, which changes how Ink draws. DOCKER_* pass (DOCKER_CONFIG
+ * says where the compose plugin is, DOCKER_HOST which daemon).
  */
 export function terminalCommand(
   env: NodeJS.ProcessEnv,
@@ -15,7 +16,8 @@ export function terminalCommand(
   const variables = Object.entries(env)
     .filter(
       ([key, value]) =>
-        value !== undefined && (key.startsWith('OVENA_') || key.startsWith('COMPOSE_')),
+        value !== undefined &&
+        (key.startsWith('OVENA_') || key.startsWith('COMPOSE_') || key.startsWith('DOCKER_')),
     )
     .map(([key, value]) => `${key}=${quote(value ?? '')}`);
   const base = [
