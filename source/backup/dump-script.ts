@@ -38,19 +38,26 @@ export const dumpScript = `
 tmp="$1"; user="$2"; db="$3"; compression="$4"; level="$5"; workers="$6"; chunk="$7"; scratch="$8"
 umask 077
 trap 'rm -f -- "$tmp"; rm -rf -- "$scratch"; exit 143' TERM INT HUP
+# Every worker is a gzip of its own (no wrapping subshell), waited for on every path: a child
+# left to PID 1 (postgres in the official image) would be taken for a crashed backend.
+drain() {
+  for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  pids=""
+}
 flush() {
   set -- $pids; p=$1; shift; pids="$*"
-  wait "$p" || return 24
-  cat -- "$scratch/$next.gz" || return 21
+  wait "$p" || { drain; return 24; }
+  rm -f -- "$scratch/$next"
+  cat -- "$scratch/$next.gz" || { drain; return 21; }
   rm -f -- "$scratch/$next.gz"; next=$((next + 1))
 }
 pgzip() {
   mkdir -m 700 -- "$scratch" || return 24
   i=0; next=0; pids=""
   while :; do
-    head -c "$chunk" > "$scratch/$i" || return 24
+    head -c "$chunk" > "$scratch/$i" || { drain; return 24; }
     [ -s "$scratch/$i" ] || { rm -f -- "$scratch/$i"; break; }
-    { gzip -"$level" -c < "$scratch/$i" > "$scratch/$i.gz" && rm -f -- "$scratch/$i"; } &
+    gzip -"$level" -c < "$scratch/$i" > "$scratch/$i.gz" &
     pids="$pids $!"; i=$((i + 1))
     set -- $pids
     if [ "$#" -ge "$workers" ]; then flush || return $?; fi

@@ -5,7 +5,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
-import { composeCommand, ovena, type Stack, startStack } from '../helpers/stack.ts';
+import {
+  composeCommand,
+  databaseCrashes,
+  ovena,
+  type Stack,
+  startStack,
+} from '../helpers/stack.ts';
 import { dbShell, generateRows, md5, temporaryFiles } from './backup-helpers.ts';
 
 const run = promisify(execFile);
@@ -162,6 +168,8 @@ describe('ovena backup: parallel gzip and zstd (real stack)', () => {
       assert.equal(await md5(previous), before);
       assert.deepEqual(await temporaryFiles(stack.backupDir), []);
       await dbShell(stack, '! ls -d /tmp/ovena-chunks-* 2>/dev/null');
+      // The failed pipeline's workers were reaped by their shell, never left to PostgreSQL (PID 1).
+      assert.equal(await databaseCrashes(stack), 0, 'PostgreSQL restarted in recovery mode');
     } finally {
       await composeCommand(stack, ['stop', 'db']);
       await run('umount', [stack.backupDir]);
