@@ -33,10 +33,12 @@ export function parseSettings(text: string, file: string): Settings {
   if (value === null || value === undefined) return { webhooks: {} };
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid(file, 'expected a mapping');
   const root = value as Record<string, unknown>;
-  const known = new Set(['webhooks', 'maxBackupAge']);
+  // `retention:` is parsed on its own (source/retention/retention-settings.ts): a broken
+  // retention section must never turn off the backup's webhooks.
+  const known = new Set(['webhooks', 'maxBackupAge', 'retention']);
   for (const key of Object.keys(root)) {
     if (!known.has(key))
-      throw invalid(file, `unknown key "${key}" (known: webhooks, maxBackupAge)`);
+      throw invalid(file, `unknown key "${key}" (known: webhooks, maxBackupAge, retention)`);
   }
   const settings: Settings = { webhooks: {} };
   const hooks = root.webhooks;
@@ -63,6 +65,44 @@ export function parseSettings(text: string, file: string): Settings {
     }
   }
   return settings;
+}
+
+/**
+ * One top-level section of the settings file as plain data (undefined when the file or the section
+ * is missing), for features that parse their own section. Throws a config error (78) when the file
+ * is not valid YAML.
+ */
+export async function readSettingsSection(
+  configDir: string,
+  section: string,
+): Promise<{ value: unknown; file: string } | undefined> {
+  const file = settingsPath(configDir);
+  const text = await readSettingsText(file);
+  if (text === undefined) return undefined;
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw invalid(file, `not valid YAML (${doc.errors[0]?.message.split('\n')[0] ?? ''}); fix it`);
+  }
+  const root: unknown = doc.toJS();
+  if (root === null || typeof root !== 'object' || Array.isArray(root)) return undefined;
+  if (!Object.hasOwn(root, section)) return undefined;
+  return { value: (root as Record<string, unknown>)[section], file };
+}
+
+async function readSettingsText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EACCES') {
+      throw new OvenaError(
+        `cannot read settings file ${file} (permission denied): run as root`,
+        ExitCode.noPermission,
+      );
+    }
+    throw error;
+  }
 }
 
 /** Reads `${configDir}/ovena.yml`; a missing file gives the defaults. */
