@@ -2,7 +2,7 @@ import { render } from 'ink';
 import type { CommandContext } from '../../cli/context.ts';
 import type { RestoreOptions } from '../../commands/restore.ts';
 import { openCompose } from '../../compose/open-compose.ts';
-import { listDumps } from '../../dumps/list-dumps.ts';
+import { listDumps, listDumpsQuick } from '../../dumps/list-dumps.ts';
 import { stopSignals } from '../../jobs/execute-job.ts';
 import { acquireHostLock } from '../../lock/host-lock.ts';
 import { preflightRestore, restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
@@ -15,7 +15,20 @@ export async function runRestoreInteractive(
   context: CommandContext,
   options: RestoreOptions,
 ): Promise<number> {
-  const compose = await openCompose(context);
+  // The picker's first frame must not wait for compose (about 2 s with v1): the listing finds the
+  // db container by its labels, and compose is opened meanwhile for the checks and the job.
+  const composeReady = openCompose(context);
+  composeReady.catch(() => {});
+  let compose = options.file === undefined ? undefined : await composeReady;
+  const opened = async () => {
+    compose ??= await composeReady;
+    return compose;
+  };
+  // The job and the start come after the checks, which opened compose.
+  const ready = () => {
+    if (!compose) throw new Error('compose is not open yet');
+    return compose;
+  };
   const lock = await acquireHostLock(context.paths.stateDir, 'restore');
   const controller = new AbortController();
   // Ink reads Ctrl-C as a key; a SIGINT from elsewhere (kill -INT), SIGTERM or SIGHUP (the SSH
@@ -24,16 +37,18 @@ export async function runRestoreInteractive(
   for (const signal of stopSignals) process.on(signal, onSignal);
   const { stateDir } = context.paths;
   const services: RestoreServices = {
-    listDumps: (signal) => listDumps(compose, signal),
-    preflight: (dump, onStatus, signal) =>
-      preflightRestore(compose, dump, {
+    listDumps: async (signal) =>
+      (await listDumpsQuick(context.paths.composeFiles, context.env, signal)) ??
+      listDumps(await opened(), signal),
+    preflight: async (dump, onStatus, signal) =>
+      preflightRestore(await opened(), dump, {
         stateDir,
         noSafetyDump: options.noSafetyDump,
         signal,
         onStatus,
       }),
-    restoreJob: (plan) => restoreJob(compose, plan, { stateDir, safetyDumper }),
-    startJob: () => startOrthancJob(compose),
+    restoreJob: (plan) => restoreJob(ready(), plan, { stateDir, safetyDumper }),
+    startJob: () => startOrthancJob(ready()),
   };
   let exitCode = 1;
   try {

@@ -37,16 +37,18 @@ export type StampedName = { stem: string; timeMs: number };
 export function parseStampedName(name: string): StampedName | undefined {
   const match = stampPattern.exec(name);
   if (!match) return undefined;
-  const [, stem = '', year, month, day, hour, minute, second] = match.map((part) => part ?? '');
-  const timeMs = Date.UTC(
-    Number(year),
-    Number(month) - 1,
-    Number(day),
-    Number(hour),
-    Number(minute),
-    Number(second),
-  );
-  // A date that does not exist (20260230) is a hand-made name, not ours.
-  if (formatStamp(timeMs) !== name.slice(stem.length + 1, stem.length + 17)) return undefined;
-  return { stem, timeMs };
+  const [, stem = '', ...parts] = match;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = parts.map(Number);
+  // A time that does not exist (20260230, 25h) is a hand-made name, not ours. Plain arithmetic:
+  // `ovena list` parses 10,000 names, and a Date round trip per name costs ~0.1 s of it.
+  const daysInMonth = month === 2 ? (isLeapYear(year) ? 29 : 28) : monthDays[month - 1];
+  if (daysInMonth === undefined || day < 1 || day > daysInMonth) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return { stem, timeMs: Date.UTC(year, month - 1, day, hour, minute, second) };
+}
+
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
