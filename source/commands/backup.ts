@@ -7,8 +7,8 @@ import { stemOf, timestampedFileName } from '../dumps/stamped-names.ts';
 import { UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
 import { executeJob } from '../jobs/execute-job.ts';
-import { emptySettings, readSettings, type Settings } from '../settings/settings.ts';
 import { recordStem } from '../retention/retention-state.ts';
+import { emptySettings, readSettings, type Settings } from '../settings/settings.ts';
 import { writeLastBackup } from '../state/last-backup.ts';
 import { describeNotify, type NotifyResult, notifyBackup } from '../webhooks/index.ts';
 

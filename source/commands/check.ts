@@ -4,6 +4,7 @@ import { stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode, messageOf } from '../errors.ts';
 import { formatAge, formatBytes } from '../format.ts';
+import { retentionWarnings } from '../retention/retention-status.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { parseDuration } from '../settings/duration.ts';
 import { readSettings } from '../settings/settings.ts';
@@ -52,10 +53,19 @@ export async function run(context: CommandContext): Promise<number> {
     }
     return ExitCode.critical;
   }
-  const assessment = assessArchive(status, {
+  const assessed = assessArchive(status, {
     now,
     ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
   });
+  // Retention only ever warns: a broken retention section disables pruning, nothing else.
+  const retention = await retentionWarnings(context.paths, status.lastBackup, now).catch(
+    (error: unknown) => [`retention: ${messageOf(error)}`],
+  );
+  const assessment: Assessment = {
+    ...assessed,
+    level: assessed.level === 'ok' && retention.length > 0 ? 'warning' : assessed.level,
+    reasons: [...assessed.reasons, ...retention],
+  };
   const exitCode = checkExitCode[assessment.level];
   if (context.json) {
     writeLine(

@@ -45,7 +45,9 @@ export async function run(context: CommandContext): Promise<number> {
     const modified = new Date(dump.modifiedMs).toISOString().replace('T', ' ').slice(0, 19);
     const age = formatAge(now - dump.modifiedMs);
     const row = `${dump.name.padEnd(width)}  ${formatBytes(dump.sizeBytes).padStart(8)}  ${modified}   ${age}`;
-    lines.push(keptBy ? `${row.padEnd(width + 43)}  ${describeKeptBy(keptBy.get(dump.name))}` : row);
+    lines.push(
+      keptBy ? `${row.padEnd(width + 43)}  ${describeKeptBy(keptBy.get(dump.name))}` : row,
+    );
   }
   // One write: 10,000 rows must not cost 10,000 writes.
   context.io.stdout.write(`${lines.join('\n')}\n`);

@@ -86,7 +86,8 @@ export async function run(context: CommandContext): Promise<number> {
       report = await runOnce({ dryRun: false, force: true });
     }
   } catch (error) {
-    if (!dryRun) await alert(context, { error: messageOf(error), exitCode: exitCodeOf(error) }, log);
+    if (!dryRun)
+      await alert(context, { error: messageOf(error), exitCode: exitCodeOf(error) }, log);
     throw error;
   }
   if (context.json) writeLine(context.io.stdout, JSON.stringify(reportJson(report)));

@@ -25,7 +25,9 @@ export async function findServiceContainer(
       `label=com.docker.compose.service=${service}`,
       'label=com.docker.compose.oneoff=False',
       `label=com.docker.compose.project.config_files=${files.join(',')}`,
-      ...(env.COMPOSE_PROJECT_NAME ? [`label=com.docker.compose.project=${env.COMPOSE_PROJECT_NAME}`] : []),
+      ...(env.COMPOSE_PROJECT_NAME
+        ? [`label=com.docker.compose.project=${env.COMPOSE_PROJECT_NAME}`]
+        : []),
     ];
     const { stdout } = await execa(
       'docker',

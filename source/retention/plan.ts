@@ -1,7 +1,7 @@
 import type { DumpFile } from '../dumps/list-dumps.ts';
+import { defaultStem, parseStampedName, safetyStem } from '../dumps/stamped-names.ts';
 import { newestFirst, planGfs } from './gfs.ts';
 import type { Policy } from './policy.ts';
-import { defaultStem, parseStampedName, safetyStem } from '../dumps/stamped-names.ts';
 
 /** One candidate dump in a prune plan. */
 export type PlanEntry = {

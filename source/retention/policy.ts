@@ -66,7 +66,9 @@ export function describePolicy(policy: Policy): string {
     .map((rule) => `${rule} ${policy.gfs[rule]}`);
   const safety = [
     ...(policy.safety.last > 0 ? [`newest ${policy.safety.last}`] : []),
-    ...(policy.safety.withinMs > 0 ? [`younger than ${formatDuration(policy.safety.withinMs)}`] : []),
+    ...(policy.safety.withinMs > 0
+      ? [`younger than ${formatDuration(policy.safety.withinMs)}`]
+      : []),
   ];
   return `${rules.join(', ') || 'nothing'}; pre-restore: ${safety.join(' and ') || 'none'}`;
 }

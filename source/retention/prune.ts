@@ -16,7 +16,12 @@ import {
   withOverrides,
 } from './policy.ts';
 import { type RetentionSettings, readRetentionSettings } from './retention-settings.ts';
-import { confirmPolicy, readConfirmations, readKnownStems, recordPending } from './retention-state.ts';
+import {
+  confirmPolicy,
+  readConfirmations,
+  readKnownStems,
+  recordPending,
+} from './retention-state.ts';
 import { defaultMaxGapMs, newestVerifiedName, type Refusal, refusalOf } from './safety-rules.ts';
 
 export type PruneOutcome = 'applied' | 'nothing-to-do' | 'refused' | 'dry-run';

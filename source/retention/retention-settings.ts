@@ -47,7 +47,10 @@ function checkKeys(map: Record<string, unknown>, known: readonly string[], where
 }
 
 /** Parses the section's value; throws a PolicyError (exit 78) naming the bad key. */
-export function parseRetentionSection(value: unknown, file = 'the settings file'): RetentionSettings {
+export function parseRetentionSection(
+  value: unknown,
+  file = 'the settings file',
+): RetentionSettings {
   try {
     const root = asMapping(value, 'retention');
     checkKeys(root, topKeys, 'retention');
@@ -67,7 +70,9 @@ export function parseRetentionSection(value: unknown, file = 'the settings file'
     }
     if (safety.within !== undefined && safety.within !== null) {
       settings.safety.withinMs =
-        String(safety.within).trim() === '0' ? 0 : duration(safety.within, 'retention.safety.within');
+        String(safety.within).trim() === '0'
+          ? 0
+          : duration(safety.within, 'retention.safety.within');
     }
     const hooks = asMapping(root.webhooks, 'retention.webhooks');
     checkKeys(hooks, ['failure'], 'retention.webhooks');

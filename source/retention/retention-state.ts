@@ -37,7 +37,9 @@ async function writeJson(stateDir: string, name: string, value: unknown): Promis
 export async function readKnownStems(stateDir: string): Promise<string[]> {
   const value = (await readJson(path.join(stateDir, stemsFile))) as { stems?: unknown } | undefined;
   const stems = value?.stems;
-  return Array.isArray(stems) ? stems.filter((stem): stem is string => typeof stem === 'string') : [];
+  return Array.isArray(stems)
+    ? stems.filter((stem): stem is string => typeof stem === 'string')
+    : [];
 }
 
 /** Adds a stem after a timestamped backup succeeded (no write when it is already known). */
