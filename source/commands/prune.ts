@@ -2,8 +2,9 @@ import { createInterface } from 'node:readline/promises';
 import type { CommandContext } from '../cli/context.ts';
 import { writeLine } from '../cli/context.ts';
 import { booleanOption, stringOption } from '../cli/parse-args.ts';
+import type { Compose } from '../compose/compose.ts';
 import { openCompose } from '../compose/open-compose.ts';
-import { listDumps } from '../dumps/list-dumps.ts';
+import { listDumps, listDumpsQuick } from '../dumps/list-dumps.ts';
 import { removeDumps } from '../dumps/remove-dumps.ts';
 import { ExitCode, exitCodeOf, messageOf, UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
@@ -58,16 +59,24 @@ export async function run(context: CommandContext): Promise<number> {
   if (dryRun && force) throw new UsageError('--dry-run and --force exclude each other');
   const out = context.json ? context.io.stderr : context.io.stdout;
   const log = (line: string) => writeLine(out, `${formatTimestamp(Date.now())} prune: ${line}`);
+  // Compose (about 2 s with v1) is opened only when needed: the listing finds the db container by
+  // its labels, and a bad policy or a refusal needs no docker at all.
+  let composeReady: Promise<Compose> | undefined;
+  const opened = () => {
+    composeReady ??= openCompose(context);
+    return composeReady;
+  };
   const runOnce = async (mode: { dryRun: boolean; force: boolean }): Promise<PruneReport> => {
-    const compose = await openCompose(context);
     return prune({
       stateDir: context.paths.stateDir,
       configDir: context.paths.configDir,
       cronDir: context.paths.cronDir,
       overrides,
       ...mode,
-      listDumps: (signal) => listDumps(compose, signal),
-      removeDumps: (names, signal) => removeDumps(compose, names, signal),
+      listDumps: async (signal) =>
+        (await listDumpsQuick(context.paths.composeFiles, context.env, signal)) ??
+        listDumps(await opened(), signal),
+      removeDumps: async (names, signal) => removeDumps(await opened(), names, signal),
       onPlan: (report) => {
         if (context.json) return;
         log(policyLine(report));
