@@ -59,6 +59,13 @@ export function policyHash(policy: Policy): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
+/** A policy period as written in the settings file: "30d", "36h", else e.g. "1h30m". */
+export function formatPeriod(ms: number): string {
+  if (ms > 0 && ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms > 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  return formatDuration(ms);
+}
+
 /** e.g. "last 24, hourly 48, daily 14, weekly 8, monthly 12; safety: newest 3 and 30d". */
 export function describePolicy(policy: Policy): string {
   const rules = gfsRules
@@ -66,9 +73,7 @@ export function describePolicy(policy: Policy): string {
     .map((rule) => `${rule} ${policy.gfs[rule]}`);
   const safety = [
     ...(policy.safety.last > 0 ? [`newest ${policy.safety.last}`] : []),
-    ...(policy.safety.withinMs > 0
-      ? [`younger than ${formatDuration(policy.safety.withinMs)}`]
-      : []),
+    ...(policy.safety.withinMs > 0 ? [`younger than ${formatPeriod(policy.safety.withinMs)}`] : []),
   ];
   return `${rules.join(', ') || 'nothing'}; pre-restore: ${safety.join(' and ') || 'none'}`;
 }

@@ -1,5 +1,5 @@
 import type { DumpFile } from '../dumps/list-dumps.ts';
-import { ExitCode, OvenaError } from '../errors.ts';
+import { ExitCode } from '../errors.ts';
 import type { HostLock } from '../lock/host-lock.ts';
 import { readUnfinishedRestore } from '../restore/restore-marker.ts';
 import { readSchedule } from '../schedule/index.ts';
@@ -180,9 +180,4 @@ export async function prune(options: PruneOptions): Promise<PruneReport> {
 
 export function pruneExitCode(report: PruneReport): number {
   return report.outcome === 'refused' ? ExitCode.failed : ExitCode.ok;
-}
-
-/** For callers that want one error for a refusal. */
-export function refusalError(refusal: Refusal): OvenaError {
-  return new OvenaError(`prune refused (${refusal.rule}): ${refusal.message}`, ExitCode.failed);
 }

@@ -1,4 +1,5 @@
-import { formatBytes, formatDuration } from '../format.ts';
+import { formatBytes } from '../format.ts';
+import { formatPeriod } from './policy.ts';
 import type { PruneReport } from './prune.ts';
 
 function total(report: PruneReport, action: 'keep' | 'remove'): { count: number; bytes: number } {
@@ -9,7 +10,7 @@ function total(report: PruneReport, action: 'keep' | 'remove'): { count: number;
 /** The policy line, e.g. "policy last 3, daily 7; pre-restore: newest 3 … (a1b2c3d4, confirmed)". */
 export function policyLine(report: PruneReport): string {
   const state = report.confirmed ? 'confirmed' : 'NEW, waits for confirmation';
-  return `policy ${report.description}; max gap ${formatDuration(report.maxGapMs)} (${report.policyHash.slice(0, 8)}, ${state})`;
+  return `policy ${report.description}; max gap ${formatPeriod(report.maxGapMs)} (${report.policyHash.slice(0, 8)}, ${state})`;
 }
 
 /** Each candidate with KEEP and the rules that keep it, or REMOVE; newest first. */

@@ -1,6 +1,7 @@
-import { formatAge, formatDuration } from '../format.ts';
+import { formatAge } from '../format.ts';
 import type { LastBackupRecord } from '../state/last-backup.ts';
 import type { PrunePlan } from './plan.ts';
+import { formatPeriod } from './policy.ts';
 
 /** Why a prune removes nothing: a named rule and one sentence for the operator and the log. */
 export type Refusal = {
@@ -69,7 +70,7 @@ export function refusalOf(input: SafetyInput): Refusal | undefined {
   if (!(input.now - newest < input.maxGapMs)) {
     return {
       rule: 'backups-stopped',
-      message: `no dump is younger than ${formatDuration(input.maxGapMs)} (retention.maxGap; the newest is ${formatAge(input.now - newest)} old): backups seem to have stopped, and pruning would only eat the history`,
+      message: `no dump is younger than ${formatPeriod(input.maxGapMs)} (retention.maxGap; the newest is ${formatAge(input.now - newest)} old): backups seem to have stopped, and pruning would only eat the history`,
     };
   }
   if (!input.confirmed && !input.force) {
