@@ -16,8 +16,15 @@ import {
   type Stack,
   startStack,
 } from '../helpers/stack.ts';
+import { terminalCommand } from '../helpers/terminal.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const run = promisify(execFile);
+
+async function tmux(args: string[]): Promise<string> {
+  const { stdout } = await run('tmux', args, { timeout: 20_000 });
+  return stdout;
+}
 
 function stampOf(ms: number): string {
   return new Date(ms)
@@ -188,6 +195,36 @@ describe('retention on the real stack: backup --timestamp, prune, safety rules',
     assert.match(text, /ovena-backup: prune ended, exit status 0/);
     const added = (await share()).filter((name) => !before.includes(name));
     assert.equal(added.length, 1, added.join(','));
+  });
+
+  it('on a terminal, the dry run of a changed policy offers to confirm it; yes applies it', async () => {
+    await settings(policyYaml.replace('monthly: 2', 'monthly: 3'));
+    const session = `rt-main-${process.pid}`;
+    const screen = () => tmux(['capture-pane', '-p', '-t', session]);
+    await tmux([
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '120',
+      '-y',
+      '50',
+      terminalCommand(stack.env, ['prune', '--dry-run']),
+    ]);
+    try {
+      await waitFor(async () => (await screen()).includes('Type yes to apply'), 120_000, 'prompt');
+      assert.match(await screen(), /NEW, waits for confirmation/);
+      await tmux(['send-keys', '-t', session, 'yes', 'Enter']);
+      await waitFor(async () => (await screen()).includes('EXIT='), 120_000, 'the end');
+      const text = await screen();
+      assert.match(text, /EXIT=0/);
+      assert.match(text, /removed \d+ dump\(s\)|nothing to remove/);
+    } finally {
+      await tmux(['kill-session', '-t', session]).catch(() => '');
+    }
+    const dry = await ovena(['prune', '--dry-run', '--json'], { env: stack.env });
+    assert.equal((JSON.parse(dry.stdout) as PruneJson).confirmed, true);
   });
 
   it('a broken policy: prune exits 78 naming the key; backup is not affected', async () => {

@@ -1,6 +1,7 @@
 import { render } from 'ink';
 import type { CommandContext } from '../../cli/context.ts';
 import type { RestoreOptions } from '../../commands/restore.ts';
+import type { Compose } from '../../compose/compose.ts';
 import { openCompose } from '../../compose/open-compose.ts';
 import { listDumps, listDumpsQuick } from '../../dumps/list-dumps.ts';
 import { stopSignals } from '../../jobs/execute-job.ts';
@@ -15,15 +16,16 @@ export async function runRestoreInteractive(
   context: CommandContext,
   options: RestoreOptions,
 ): Promise<number> {
-  // The picker's first frame must not wait for compose (about 2 s with v1): the listing finds the
-  // db container by its labels, and compose is opened meanwhile for the checks and the job.
-  const composeReady = openCompose(context);
-  composeReady.catch(() => {});
-  let compose = options.file === undefined ? undefined : await composeReady;
+  // The picker's first frame must not wait for compose (about 2 s with v1, and its CPU): the
+  // listing finds the db container by its labels; compose is opened once the list shows.
+  let composeReady: Promise<Compose> | undefined;
+  let compose: Compose | undefined;
   const opened = async () => {
+    composeReady ??= openCompose(context);
     compose ??= await composeReady;
     return compose;
   };
+  if (options.file !== undefined) await opened();
   // The job and the start come after the checks, which opened compose.
   const ready = () => {
     if (!compose) throw new Error('compose is not open yet');
@@ -37,9 +39,12 @@ export async function runRestoreInteractive(
   for (const signal of stopSignals) process.on(signal, onSignal);
   const { stateDir } = context.paths;
   const services: RestoreServices = {
-    listDumps: async (signal) =>
-      (await listDumpsQuick(context.paths.composeFiles, context.env, signal)) ??
-      listDumps(await opened(), signal),
+    listDumps: async (signal) => {
+      const quick = await listDumpsQuick(context.paths.composeFiles, context.env, signal);
+      if (!quick) return listDumps(await opened(), signal);
+      opened().catch(() => {}); // Ready for the checks; a failure shows there.
+      return quick;
+    },
     preflight: async (dump, onStatus, signal) =>
       preflightRestore(await opened(), dump, {
         stateDir,
