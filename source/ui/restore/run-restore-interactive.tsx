@@ -3,7 +3,7 @@ import type { CommandContext } from '../../cli/context.ts';
 import type { RestoreOptions } from '../../commands/restore.ts';
 import type { Compose } from '../../compose/compose.ts';
 import { openCompose } from '../../compose/open-compose.ts';
-import { listDumps, listDumpsQuick } from '../../dumps/list-dumps.ts';
+import { type DumpFile, listDumps, listDumpsQuick } from '../../dumps/list-dumps.ts';
 import { stopSignals } from '../../jobs/execute-job.ts';
 import { acquireHostLock } from '../../lock/host-lock.ts';
 import { preflightRestore, restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
@@ -15,6 +15,7 @@ import { RestoreApp, type RestoreServices } from './restore-app.tsx';
 export async function runRestoreInteractive(
   context: CommandContext,
   options: RestoreOptions,
+  firstListing?: Promise<DumpFile[] | undefined>,
 ): Promise<number> {
   // The picker's first frame must not wait for compose (about 2 s with v1, and its CPU): the
   // listing finds the db container by its labels; compose is opened once the list shows.
@@ -40,7 +41,10 @@ export async function runRestoreInteractive(
   const { stateDir } = context.paths;
   const services: RestoreServices = {
     listDumps: async (signal) => {
-      const quick = await listDumpsQuick(context.paths.composeFiles, context.env, signal);
+      const early = firstListing;
+      firstListing = undefined;
+      const quick =
+        (await early) ?? (await listDumpsQuick(context.paths.composeFiles, context.env, signal));
       if (!quick) return listDumps(await opened(), signal);
       opened().catch(() => {}); // Ready for the checks; a failure shows there.
       return quick;
