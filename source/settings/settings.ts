@@ -108,19 +108,6 @@ async function readSettingsText(file: string): Promise<string | undefined> {
 /** Reads `${configDir}/ovena.yml`; a missing file gives the defaults. */
 export async function readSettings(configDir: string): Promise<Settings> {
   const file = settingsPath(configDir);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { webhooks: {} };
-    if (code === 'EACCES') {
-      throw new OvenaError(
-        `cannot read settings file ${file} (permission denied): run as root`,
-        ExitCode.noPermission,
-      );
-    }
-    throw error;
-  }
-  return parseSettings(text, file);
+  const text = await readSettingsText(file);
+  return text === undefined ? { webhooks: {} } : parseSettings(text, file);
 }
