@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -299,6 +300,47 @@ describe('prune run (fake share, real state files)', () => {
       await writeFile(path.join(dir, 'ovena.yml'), 'retention:\n  daily: 0\n');
       await assert.rejects(run(true), { exitCode: ExitCode.config });
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('prune and the host lock', () => {
+  it('a real run is busy (75) while a backup holds the lock; a dry run takes no lock', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ovena-prune-lock-'));
+    // `ovena` in its command line makes it look like a running ovena backup.
+    const holder = spawn(
+      process.execPath,
+      ['-e', 'setInterval(() => {}, 1e6)', 'ovena-test-holder'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    try {
+      await writeFile(path.join(dir, 'ovena.yml'), 'retention:\n  last: 2\n');
+      await writeFile(
+        path.join(dir, 'ovena.lock'),
+        JSON.stringify({ pid: holder.pid, command: 'backup', startedAt: new Date().toISOString() }),
+      );
+      let listed = 0;
+      const run = (dryRun: boolean) =>
+        prune({
+          stateDir: dir,
+          configDir: dir,
+          cronDir: path.join(dir, 'cron'),
+          dryRun,
+          force: false,
+          listDumps: async () => {
+            listed++;
+            return [];
+          },
+          removeDumps: async () => {},
+        });
+      await assert.rejects(run(false), { exitCode: ExitCode.busy });
+      assert.equal(listed, 0, 'nothing read before the lock');
+      assert.equal((await run(true)).outcome, 'dry-run');
+    } finally {
+      holder.kill();
       await rm(dir, { recursive: true, force: true });
     }
   });
