@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { LastBackupRecord } from '../../source/backup/last-backup.ts';
 import { writeLastBackup } from '../../source/backup/last-backup.ts';
+import { publishedDumpName } from '../../source/dumps/dump-name.ts';
 import {
   formatStamp,
   parseStampedName,
@@ -20,7 +21,10 @@ import {
   policyHash,
 } from '../../source/retention/policy.ts';
 import { prune } from '../../source/retention/prune.ts';
-import { parseRetentionSection } from '../../source/retention/retention-settings.ts';
+import {
+  parseRetentionSection,
+  readRetentionSettings,
+} from '../../source/retention/retention-settings.ts';
 import { readConfirmations, recordStem } from '../../source/retention/retention-state.ts';
 import { defaultMaxGapMs, refusalOf } from '../../source/retention/safety-rules.ts';
 import { readSettings } from '../../source/settings/settings.ts';
@@ -49,6 +53,12 @@ describe('timestamped names', () => {
       timeMs: Date.UTC(2026, 10, 27, 4, 5, 6),
     });
     assert.ok(parseStampedName('x-20261127T040506Z.sql.zst'));
+    // --timestamp with zstd publishes through publishedDumpName: STEM-...Z.sql.zst.
+    const zst = publishedDumpName(timestampedFileName('ovena-db-backup.sql', now), 'zstd');
+    assert.equal(zst, 'ovena-db-backup-20261127T040000Z.sql.zst');
+    assert.equal(parseStampedName(zst)?.timeMs, now);
+    assert.equal(parseStampedName('x-20261127T040506Z.sql'), undefined);
+    assert.equal(parseStampedName('x-20261127T040506Z.sql.bz2'), undefined);
     assert.equal(parseStampedName('x-20260230T040506Z.sql.gz'), undefined);
     assert.equal(parseStampedName('x-20261127T250000Z.sql.gz'), undefined);
     assert.ok(parseStampedName('x-20240229T000000Z.sql.gz'));
@@ -228,6 +238,12 @@ describe('retention settings', () => {
       );
       const settings = await readSettings(dir);
       assert.equal(settings.webhooks.success, 'https://hc.example/ok');
+      // A known section, parsed by its own room: neither unknown nor a problem of the backup's.
+      assert.deepEqual(settings.problems, []);
+      await assert.rejects(readRetentionSettings(dir), {
+        exitCode: ExitCode.config,
+        message: /retention\.bogus/,
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
