@@ -238,10 +238,29 @@ describe('retention on the real stack: backup --timestamp, prune, safety rules',
       assert.equal(result.code, 78, result.stdout + result.stderr);
       assert.ok(result.stderr.includes(key), result.stderr);
     }
+    // A monitor sees it: any broken settings section is CRITICAL, the key named.
+    const check = await ovena(['check'], { env: stack.env });
+    assert.equal(check.code, 2, check.stdout + check.stderr);
+    assert.match(check.stdout, /^CRITICAL: .*retention\.dialy/);
     const backup = await ovena(['backup', '--timestamp'], { env: stack.env });
     assert.equal(backup.code, 0, backup.stdout + backup.stderr);
     assert.doesNotMatch(backup.stdout + backup.stderr, /retention|warning/);
+    // With zstd the stamped name ends in .sql.zst, and prune counts it as a stamped dump.
+    const zstd = await ovena(['backup', '--timestamp', '--compress=zstd'], { env: stack.env });
+    assert.equal(zstd.code, 0, zstd.stdout + zstd.stderr);
+    assert.doesNotMatch(zstd.stdout + zstd.stderr, /retention|warning/);
+    assert.ok(
+      (await share()).some((name) => /^ovena-db-backup-\d{8}T\d{6}Z\.sql\.zst$/.test(name)),
+      (await share()).join(' '),
+    );
     await settings(policyYaml);
+    const dry = await ovena(['prune', '--dry-run', '--json'], { env: stack.env });
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    const entries = (JSON.parse(dry.stdout) as PruneJson).entries;
+    assert.ok(
+      entries.some((entry) => /Z\.sql\.zst$/.test(entry.name) && entry.kind === 'dump'),
+      JSON.stringify(entries),
+    );
   });
 
   it('after a failed backup (db stopped), prune removes nothing, says why and alerts prune.failure', async () => {
