@@ -24,7 +24,7 @@ export const commandSpecs: CommandSpec[] = [
   {
     name: 'backup',
     summary: 'dump the database into the backup share (/mnt/backup/NAME.gz), atomically',
-    usage: 'ovena [--file=NAME] backup',
+    usage: 'ovena [--file=NAME] backup [--timestamp]',
     example: 'ovena --file=ovena-db-backup.sql backup',
     load: () => import('../commands/backup.ts'),
   },
@@ -41,6 +41,14 @@ export const commandSpecs: CommandSpec[] = [
     usage: 'ovena list [--json]',
     example: 'ovena list --json',
     load: () => import('../commands/list.ts'),
+  },
+  {
+    name: 'prune',
+    summary: 'remove old timestamped dumps by the retention policy (GFS), never the last good one',
+    usage:
+      'ovena prune [--dry-run] [--json] [--force] [--keep-last N] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N]',
+    example: 'ovena prune --dry-run',
+    load: () => import('../commands/prune.ts'),
   },
   {
     name: 'start',

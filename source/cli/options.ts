@@ -64,6 +64,33 @@ export const optionSpecs: OptionSpec[] = [
     description: 'leave Orthanc stopped after the restore',
   },
   {
+    name: 'timestamp',
+    type: 'boolean',
+    commands: ['backup'],
+    description: 'write STEM-YYYYMMDDTHHMMSSZ.sql.gz (UTC) instead of overwriting one file',
+  },
+  {
+    name: 'dry-run',
+    type: 'boolean',
+    commands: ['prune'],
+    description: 'show what the policy keeps and removes; change nothing',
+  },
+  {
+    name: 'force',
+    type: 'boolean',
+    commands: ['prune'],
+    description: 'confirm a new or changed retention policy and apply it now',
+  },
+  ...(['last', 'hourly', 'daily', 'weekly', 'monthly'] as const).map(
+    (rule): OptionSpec => ({
+      name: `keep-${rule}`,
+      type: 'string',
+      commands: ['prune'],
+      valueName: 'N',
+      description: `keep ${rule === 'last' ? 'the N newest dumps' : `the newest dump of each of the N most recent ${rule === 'daily' ? 'days' : rule.replace(/ly$/, 's')}`} (overrides retention.${rule})`,
+    }),
+  ),
+  {
     name: 'max-age',
     type: 'string',
     commands: ['check'],

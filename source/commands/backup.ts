@@ -1,20 +1,27 @@
 import { backupJob } from '../backup/backup-job.ts';
 import { writeLastBackup } from '../backup/last-backup.ts';
 import type { CommandContext } from '../cli/context.ts';
-import { stringOption } from '../cli/parse-args.ts';
+import { booleanOption, stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { parseCompression } from '../dumps/compression.ts';
 import { defaultDumpName, publishedDumpName, validateDumpName } from '../dumps/dump-name.ts';
+import { stemOf, timestampedFileName } from '../dumps/stamped-names.ts';
 import { signalExitCode, UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
 import { backupRunOf, recordBackupRun } from '../history/guard.ts';
 import { executeJob } from '../jobs/execute-job.ts';
+import { recordStem } from '../retention/retention-state.ts';
 import { emptySettings, readSettings, type Settings } from '../settings/settings.ts';
 import { describeNotify, type NotifyResult, notifyBackup } from '../webhooks/notify-backup.ts';
 
 export async function run(context: CommandContext): Promise<number> {
   // Refused before anything starts: no docker call, no lock, no record.
-  const fileName = validateDumpName(stringOption(context.options, 'file') ?? defaultDumpName);
+  const givenName = validateDumpName(stringOption(context.options, 'file') ?? defaultDumpName);
+  // --timestamp: STEM-YYYYMMDDTHHMMSSZ.sql (UTC), published as .sql.gz or .sql.zst. The backup never reads the retention policy.
+  const timestamped = booleanOption(context.options, 'timestamp');
+  const fileName = timestamped
+    ? validateDumpName(timestampedFileName(givenName, Date.now()))
+    : givenName;
   if (context.args.length > 0) {
     throw new UsageError(
       `backup takes no arguments (got "${context.args.join(' ')}"): use --file=NAME`,
@@ -86,6 +93,14 @@ export async function run(context: CommandContext): Promise<number> {
           `ovena: could not record the backup result in ${context.paths.stateDir}: ${(error as Error).message}\n`,
         );
       });
+      // Prune only considers stems a timestamped backup wrote on this host.
+      if (ok && timestamped) {
+        await recordStem(context.paths.stateDir, stemOf(givenName)).catch((error: unknown) => {
+          context.io.stderr.write(
+            `ovena: could not record the dump name's stem in ${context.paths.stateDir}: ${(error as Error).message}\n`,
+          );
+        });
+      }
       // The record first: it matters more than the alarm.
       reportWebhook(
         ok ? 'success' : 'failure',

@@ -8,6 +8,8 @@ import { readAnomalySettings } from '../history/anomaly-settings.ts';
 import { type Assessment, assessArchive, type Level } from '../monitoring/assess.ts';
 import { type HomeStatus, loadHomeStatus } from '../monitoring/home-status.ts';
 import { defaultSources } from '../monitoring/sources.ts';
+import { readRetentionSettings } from '../retention/retention-settings.ts';
+import { retentionWarnings } from '../retention/retention-status.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { parseDuration } from '../settings/duration.ts';
 import { readSettings, requireSoundSettings } from '../settings/settings.ts';
@@ -39,6 +41,8 @@ export async function run(context: CommandContext): Promise<number> {
     // Any broken section is CRITICAL: a monitor is where a broken settings file must show.
     const settings = await readSettings(context.paths.configDir);
     requireSoundSettings(settings);
+    // The retention section is parsed by its own room; broken, it is CRITICAL here too.
+    await readRetentionSettings(context.paths.configDir);
     if (maxAgeMs === undefined) maxAgeMs = settings.maxBackupAgeMs;
     // Broken anomaly thresholds are broken settings too (the history room reads their keys).
     await readAnomalySettings(context.paths.configDir);
@@ -57,10 +61,19 @@ export async function run(context: CommandContext): Promise<number> {
     }
     return ExitCode.critical;
   }
-  const assessment = assessArchive(status, {
+  const assessed = assessArchive(status, {
     now,
     ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
   });
+  // Retention only ever warns: a broken retention section disables pruning, nothing else.
+  const retention = await retentionWarnings(context.paths, status.lastBackup, now).catch(
+    (error: unknown) => [`retention: ${messageOf(error)}`],
+  );
+  const assessment: Assessment = {
+    ...assessed,
+    level: assessed.level === 'ok' && retention.length > 0 ? 'warning' : assessed.level,
+    reasons: [...assessed.reasons, ...retention],
+  };
   const exitCode = checkExitCode[assessment.level];
   if (context.json) {
     writeLine(

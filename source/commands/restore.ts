@@ -3,6 +3,7 @@ import { writeLine } from '../cli/context.ts';
 import { booleanOption, stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { defaultDumpName, restoreCandidates } from '../dumps/dump-name.ts';
+import { listDumpsQuick } from '../dumps/list-dumps.ts';
 import { ExitCode, OvenaError, signalExitCode, UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
 import { executeJob } from '../jobs/execute-job.ts';
@@ -28,8 +29,14 @@ export function restoreOptions(context: CommandContext): RestoreOptions {
 export async function run(context: CommandContext): Promise<number> {
   const options = restoreOptions(context);
   if (context.interactive) {
+    // The listing starts before Ink loads (about 0.7 s of CPU): the picker's first frame waits
+    // for the slower of the two, not for both.
+    const firstListing =
+      options.file === undefined
+        ? listDumpsQuick(context.paths.composeFiles, context.env).catch(() => undefined)
+        : undefined;
     const { runRestoreInteractive } = await import('../ui/restore/run-restore-interactive.tsx');
-    return runRestoreInteractive(context, options);
+    return runRestoreInteractive(context, options, firstListing);
   }
   // Off a terminal nobody can type the dump's name: --yes stands for that confirmation.
   if (!context.yes) {

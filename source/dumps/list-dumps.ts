@@ -1,6 +1,8 @@
 import type { Compose } from '../compose/compose.ts';
+import { quickExecCapture } from '../compose/quick-exec.ts';
 import { compressionOfFile } from './compression.ts';
 import { backupDir, isDumpFileName } from './dump-name.ts';
+import { parseStampedName } from './stamped-names.ts';
 
 export type DumpFile = {
   name: string;
@@ -10,20 +12,32 @@ export type DumpFile = {
   compressed: boolean;
 };
 
-/** Parses `find -printf '%f\t%s\t%T@\n'` output; temporary and foreign files are left out. */
+/** When a dump was made: the UTC time in a timestamped name, else the file's mtime. */
+export function dumpTimeMs(dump: Pick<DumpFile, 'name' | 'modifiedMs'>): number {
+  return parseStampedName(dump.name)?.timeMs ?? dump.modifiedMs;
+}
+
+/**
+ * Parses `find -printf '%f\t%s\t%T@\n'` output; temporary and foreign files are left out. Newest
+ * first by `dumpTimeMs` (a copied timestamped dump keeps its place whatever its mtime).
+ */
 export function parseDumpListing(text: string): DumpFile[] {
-  const dumps: DumpFile[] = [];
+  const dumps: Array<DumpFile & { at: number }> = [];
   for (const line of text.split('\n')) {
     const [name, size, mtime] = line.split('\t');
     if (!name || size === undefined || mtime === undefined || !isDumpFileName(name)) continue;
+    const modifiedMs = Math.round(Number(mtime) * 1000);
     dumps.push({
       name,
       sizeBytes: Number(size),
-      modifiedMs: Math.round(Number(mtime) * 1000),
+      modifiedMs,
       compressed: compressionOfFile(name) !== undefined,
+      at: dumpTimeMs({ name, modifiedMs }),
     });
   }
-  return dumps.sort((a, b) => b.modifiedMs - a.modifiedMs || a.name.localeCompare(b.name));
+  // Plain comparisons: localeCompare costs ICU collation on every tie.
+  dumps.sort((a, b) => b.at - a.at || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return dumps.map(({ at: _at, ...dump }) => dump);
 }
 
 /** The names of every file directly in the share, dumps and temporaries alike, in one call. */
@@ -42,10 +56,36 @@ export async function listDumps(compose: Compose, signal?: AbortSignal): Promise
   return parseDumpListing(await shareListing(compose, '%f\\t%s\\t%T@\\n', signal));
 }
 
+const listingArgv = (format: string) => [
+  'find',
+  backupDir,
+  '-mindepth',
+  '1',
+  '-maxdepth',
+  '1',
+  '-type',
+  'f',
+  '-printf',
+  format,
+];
+
+/**
+ * The listing through the running db container found by its compose labels, without compose
+ * (see compose/quick-exec.ts); undefined when that is not possible: use `listDumps` then.
+ */
+export async function listDumpsQuick(
+  files: readonly string[],
+  env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
+): Promise<DumpFile[] | undefined> {
+  const text = await quickExecCapture(files, env, listingArgv('%f\\t%s\\t%T@\\n'), signal);
+  return text === undefined ? undefined : parseDumpListing(text);
+}
+
 function shareListing(compose: Compose, format: string, signal?: AbortSignal): Promise<string> {
   return compose.execCapture(
     compose.project.dbService,
-    ['find', backupDir, '-mindepth', '1', '-maxdepth', '1', '-type', 'f', '-printf', format],
+    listingArgv(format),
     // The share stays readable when the database itself will not start.
     { oneOffWhenDown: true, ...(signal ? { signal } : {}) },
   );

@@ -40,6 +40,8 @@ const conflictPairs: readonly (readonly [LockKind, LockKind])[] = [
   ['images-reconcile', 'images-check'],
   ['images-reconcile', 'prune'],
   ['prune', 'prune'],
+  // Issue 13: a prune and a backup never run at once (a prune must see the backup's outcome).
+  ['backup', 'prune'],
 ];
 
 /** Whether a holder of kind `a` and one of kind `b` may never run at the same time. */

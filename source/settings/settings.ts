@@ -26,7 +26,7 @@ export type Settings = {
  * `anomaly` is only checked for shape here; its keys are read by the history room
  * (source/history/anomaly-settings.ts), whose errors never break the other sections.
  */
-export type SettingsSection = 'webhooks' | 'maxBackupAge' | 'backup' | 'anomaly';
+export type SettingsSection = 'webhooks' | 'maxBackupAge' | 'backup' | 'anomaly' | 'retention';
 /** `file`: the whole file is unreadable; `unknown`: a key ovena does not know (disables nothing). */
 export type SettingsProblem = { section: SettingsSection | 'file' | 'unknown'; message: string };
 
@@ -127,6 +127,9 @@ export function parseSettings(text: string, file: string): Settings {
         );
       }
     },
+    // `retention:` is parsed on its own by source/retention/retention-settings.ts (prune, status,
+    // check): a broken retention section never turns off the backup or its webhooks.
+    retention: () => {},
   };
   for (const [section, parse] of Object.entries(sections) as [SettingsSection, () => void][]) {
     try {
@@ -171,15 +174,34 @@ export function requireSoundSettings(settings: Settings): void {
   if (problem) throw new OvenaError(problem.message, ExitCode.config);
 }
 
-/** Reads `${configDir}/ovena.yml`; a missing file gives the defaults. */
-export async function readSettings(configDir: string): Promise<Settings> {
+/**
+ * One top-level section of the settings file as plain data (undefined when the file or the section
+ * is missing), for features that parse their own section. Throws a config error (78) when the file
+ * is not valid YAML.
+ */
+export async function readSettingsSection(
+  configDir: string,
+  section: string,
+): Promise<{ value: unknown; file: string } | undefined> {
   const file = settingsPath(configDir);
-  let text: string;
+  const text = await readSettingsText(file);
+  if (text === undefined) return undefined;
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw invalid(file, `not valid YAML (${doc.errors[0]?.message.split('\n')[0] ?? ''}); fix it`);
+  }
+  const root: unknown = doc.toJS();
+  if (root === null || typeof root !== 'object' || Array.isArray(root)) return undefined;
+  if (!Object.hasOwn(root, section)) return undefined;
+  return { value: (root as Record<string, unknown>)[section], file };
+}
+
+async function readSettingsText(file: string): Promise<string | undefined> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { webhooks: {}, problems: [] };
+    if (code === 'ENOENT') return undefined;
     if (code === 'EACCES') {
       throw new OvenaError(
         `cannot read settings file ${file} (permission denied): run as root`,
@@ -188,5 +210,11 @@ export async function readSettings(configDir: string): Promise<Settings> {
     }
     throw error;
   }
-  return parseSettings(text, file);
+}
+
+/** Reads `${configDir}/ovena.yml`; a missing file gives the defaults. */
+export async function readSettings(configDir: string): Promise<Settings> {
+  const file = settingsPath(configDir);
+  const text = await readSettingsText(file);
+  return text === undefined ? { webhooks: {}, problems: [] } : parseSettings(text, file);
 }

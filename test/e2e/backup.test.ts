@@ -154,9 +154,15 @@ describe('ovena backup on the real stack', () => {
       await readFile(path.join(stack.env.OVENA_STATE_DIR ?? '', 'last-backup.json')),
       record,
     );
+    // The earlier backups made the locks folder (lock/host-lock.ts); it must hold no holder.
+    const stateDir = stack.env.OVENA_STATE_DIR ?? '';
     assert.deepEqual(
-      await readdir(stack.env.OVENA_STATE_DIR ?? ''),
+      (await readdir(stateDir)).filter((name) => name !== 'locks'),
       ['last-backup.json'],
+    );
+    assert.deepEqual(
+      await readdir(path.join(stateDir, 'locks')).catch(() => []),
+      [],
       'no lock left',
     );
   });

@@ -40,9 +40,11 @@ describe('lock table', () => {
     }
   });
 
-  it('a backup refuses a second backup, never a drill, a check or a prune', () => {
+  it('a backup refuses a second backup and a prune, never a drill, a check or a cifs set', () => {
     assert.equal(conflicts('backup', 'backup'), true);
-    for (const kind of ['drill', 'images-check', 'prune', 'cifs-set'] as LockKind[])
+    assert.equal(conflicts('backup', 'prune'), true);
+    assert.equal(conflicts('prune', 'backup'), true);
+    for (const kind of ['drill', 'images-check', 'cifs-set'] as LockKind[])
       assert.equal(conflicts('backup', kind), false, kind);
   });
 

@@ -1,7 +1,15 @@
 import type { HomeStatus } from '../../monitoring/home-status.ts';
 
 /** The home screen as a reducer over a typed action union; the view only renders this state. */
-export type TaskId = 'backup' | 'restore' | 'cifs' | 'start' | 'stop' | 'schedule' | 'history';
+export type TaskId =
+  | 'backup'
+  | 'restore'
+  | 'cifs'
+  | 'start'
+  | 'stop'
+  | 'schedule'
+  | 'history'
+  | 'retention';
 
 export type MenuItem = { id: TaskId | 'quit'; label: string; command: string };
 
@@ -13,6 +21,7 @@ export const menuItems: readonly MenuItem[] = [
   { id: 'stop', label: 'Stop services', command: 'ovena stop' },
   { id: 'schedule', label: 'Backup schedule…', command: 'ovena schedule' },
   { id: 'history', label: 'Backup history…', command: 'ovena history' },
+  { id: 'retention', label: 'Retention…', command: 'ovena prune --dry-run' },
   { id: 'quit', label: 'Quit', command: '' },
 ];
 

@@ -58,10 +58,14 @@ const leaveAlternateScreen = '\u001B[?1049l';
 const clearScreen = '\u001B[2J\u001B[3J\u001B[H';
 
 /** Menu entries that run their whole command (with its own screens) while home is closed. */
-const flowCommands: Partial<Record<TaskId, { command: string; label: string }>> = {
+const flowCommands: Partial<
+  Record<TaskId, { command: string; label: string; options?: CommandContext['options'] }>
+> = {
   backup: { command: 'backup', label: 'Back up now' },
   restore: { command: 'restore', label: 'Restore' },
   cifs: { command: 'cifs', label: 'CIFS shares' },
+  // The policy and its dry run; a policy that waits for confirmation can be confirmed there.
+  retention: { command: 'prune', label: 'Retention', options: { 'dry-run': true } },
 };
 
 /** Runs a whole command (as `ovena COMMAND` would) in the given context; passed in by the command. */
@@ -95,7 +99,7 @@ async function runFlow(
 ): Promise<string> {
   const flow = flowCommands[task];
   if (!flow) return `${task}: not available`;
-  const options: CommandContext['options'] = {};
+  const options: CommandContext['options'] = { ...flow.options };
   for (const name of ['compose-file', 'no-color'] as const) {
     const value = context.options[name];
     if (value !== undefined) options[name] = value;

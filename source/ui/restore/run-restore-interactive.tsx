@@ -1,7 +1,8 @@
 import { render } from 'ink';
+import type { Compose } from '../../compose/compose.ts';
 import { openCompose } from '../../compose/open-compose.ts';
 import type { CommandContext } from '../../context.ts';
-import { listDumps } from '../../dumps/list-dumps.ts';
+import { type DumpFile, listDumps, listDumpsQuick } from '../../dumps/list-dumps.ts';
 import { childController } from '../../jobs/child-controller.ts';
 import { lockedJob } from '../../lock/locked-job.ts';
 import { preflightRestore, type RestoreOptions } from '../../restore/preflight.ts';
@@ -14,16 +15,39 @@ import { RestoreApp, type RestoreServices } from './restore-app.tsx';
 export async function runRestoreInteractive(
   context: CommandContext,
   options: RestoreOptions,
+  firstListing?: Promise<DumpFile[] | undefined>,
 ): Promise<number> {
-  const compose = await openCompose(context);
+  // The picker's first frame must not wait for compose (about 2 s with v1, and its CPU): the
+  // listing finds the db container by its labels; compose is opened once the list shows.
+  let composeReady: Promise<Compose> | undefined;
+  let compose: Compose | undefined;
+  const opened = async () => {
+    composeReady ??= openCompose(context);
+    compose ??= await composeReady;
+    return compose;
+  };
+  if (options.file !== undefined) await opened();
+  // The job and the start come after the checks, which opened compose.
+  const ready = () => {
+    if (!compose) throw new Error('compose is not open yet');
+    return compose;
+  };
   // Ink reads Ctrl-C as a key; a SIGINT from elsewhere (kill -INT), SIGTERM or SIGHUP (the SSH
   // connection dropped) aborts the same way, in every phase (the run's signal, cli/signals.ts).
   const { controller, dispose } = childController(context.signal);
   const { stateDir } = context.paths;
   const services: RestoreServices = {
-    listDumps: (signal) => listDumps(compose, signal),
-    preflight: (dump, onStatus, signal) =>
-      preflightRestore(compose, dump, {
+    listDumps: async (signal) => {
+      const early = firstListing;
+      firstListing = undefined;
+      const quick =
+        (await early) ?? (await listDumpsQuick(context.paths.composeFiles, context.env, signal));
+      if (!quick) return listDumps(await opened(), signal);
+      opened().catch(() => {}); // Ready for the checks; a failure shows there.
+      return quick;
+    },
+    preflight: async (dump, onStatus, signal) =>
+      preflightRestore(await opened(), dump, {
         stateDir,
         noSafetyDump: options.noSafetyDump,
         signal,
@@ -32,11 +56,11 @@ export async function runRestoreInteractive(
     // The picker and the confirmation hold no lock (an open screen never fails the hourly
     // backup): the lock is the job's first step, once the operator confirmed.
     restoreJob: (plan) =>
-      lockedJob(restoreJob(compose, plan, { stateDir, safetyDumper }), stateDir, 'restore', {
+      lockedJob(restoreJob(ready(), plan, { stateDir, safetyDumper }), stateDir, 'restore', {
         detail: `of ${plan.dump.name}`,
       }),
     startJob: () => {
-      const job = startOrthancJob(compose);
+      const job = startOrthancJob(ready());
       return { ...lockedJob(job, stateDir, 'start'), verdict: job.verdict };
     },
   };
