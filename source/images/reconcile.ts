@@ -235,7 +235,7 @@ async function handleOrphans(
       [
         'sh',
         '-c',
-        'cd "$1" && mkdir -p "$2" && xargs -0 -r mv -n -t "$2" --',
+        'umask 077 && cd "$1" && mkdir -p "$2" && xargs -0 -r mv -n -t "$2" --',
         'ovena-quarantine',
         directory,
         quarantineName,
