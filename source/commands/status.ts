@@ -3,6 +3,11 @@ import { writeLine } from '../cli/context.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode } from '../errors.ts';
 import { formatAge, formatBytes, formatDuration } from '../format.ts';
+import {
+  imagesStatusLine,
+  lastImagesCheckSummary,
+  readLastImagesCheck,
+} from '../images/last-check.ts';
 import { describeSchedule } from '../schedule/schedule.ts';
 import {
   type ArchiveStatus,
@@ -99,11 +104,13 @@ export async function run(context: CommandContext): Promise<number> {
   const status = {
     ...(await collectStatus(compose)),
     ...(await collectBackupStatus(context.paths)),
+    lastImagesCheck: lastImagesCheckSummary(await readLastImagesCheck(context.paths.stateDir)),
   };
   if (context.json) {
     writeLine(context.io.stdout, JSON.stringify(status, null, 2));
   } else {
     for (const line of statusLines(status)) writeLine(context.io.stdout, line);
+    writeLine(context.io.stdout, imagesStatusLine(status.lastImagesCheck));
   }
   return status.healthy ? ExitCode.ok : ExitCode.serviceDown;
 }

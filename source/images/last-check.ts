@@ -47,3 +47,15 @@ export function lastImagesCheckSummary(check: LastImagesCheck | undefined) {
     counts: check.counts,
   };
 }
+
+/** `ovena status`'s line about the image files. */
+export function imagesStatusLine(summary: ReturnType<typeof lastImagesCheckSummary>): string {
+  if (!summary)
+    return 'Images    not checked yet: "ovena images check" compares the files with the index';
+  if (summary.result === 'failed')
+    return `Images    last check ${summary.at} could not run: ${summary.error}`;
+  const counts = summary.counts;
+  return summary.result === 'clean'
+    ? `Images    checked ${summary.at}: all ${counts?.matched ?? 0} files match the index`
+    : `Images    checked ${summary.at}: ${counts?.missing ?? 0} missing, ${counts?.orphans ?? 0} orphans, ${counts?.sizeMismatches ?? 0} size mismatches ("ovena images check" lists them)`;
+}

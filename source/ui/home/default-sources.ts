@@ -1,5 +1,6 @@
 import { readShares } from '../../cifs/shares.ts';
 import type { Compose } from '../../compose/compose.ts';
+import { readLastImagesCheck } from '../../images/last-check.ts';
 import type { Paths } from '../../paths.ts';
 import { readUnfinishedRestore } from '../../restore/restore-marker.ts';
 import { readSchedule } from '../../schedule/index.ts';
@@ -34,5 +35,6 @@ export function defaultSources(compose: Compose, paths: Paths): StatusSources {
     readSchedule: () => scheduleInfo(paths.cronDir),
     sharesConfigured: () => sharesConfigured(compose.files),
     unfinishedRestore: () => readUnfinishedRestore(paths.stateDir),
+    readImagesCheck: () => readLastImagesCheck(paths.stateDir),
   };
 }

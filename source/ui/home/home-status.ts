@@ -1,4 +1,5 @@
 import { messageOf } from '../../errors.ts';
+import type { LastImagesCheck } from '../../images/check-result.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
 import type { LastBackupRecord } from '../../state/last-backup.ts';
 import type { ArchiveStatus } from '../../status/collect-status.ts';
@@ -37,6 +38,8 @@ export type HomeStatus = {
   sharesConfigured?: boolean;
   /** A restore that removed the database and did not finish. */
   unfinishedRestore?: { dump: string };
+  /** The last `ovena images check` (undefined: none recorded). */
+  imagesCheck?: LastImagesCheck;
   /** Sources that failed, one short line each (shown, never fatal). */
   problems: string[];
 };
@@ -48,6 +51,7 @@ export type StatusSources = {
   readSchedule?(signal?: AbortSignal): Promise<ScheduleInfo | undefined>;
   sharesConfigured?(signal?: AbortSignal): Promise<boolean | undefined>;
   unfinishedRestore?(signal?: AbortSignal): Promise<{ dump: string } | undefined>;
+  readImagesCheck?(signal?: AbortSignal): Promise<LastImagesCheck | undefined>;
 };
 
 export function homeServices(status: ArchiveStatus): HomeService[] {
@@ -81,13 +85,15 @@ export async function loadHomeStatus(
   signal?: AbortSignal,
 ): Promise<HomeStatus> {
   const problems: string[] = [];
-  const { readLastBackup, readSchedule, sharesConfigured, unfinishedRestore } = sources;
-  const [archive, lastBackup, schedule, shares, restore] = await Promise.all([
+  const { readLastBackup, readSchedule, sharesConfigured, unfinishedRestore, readImagesCheck } =
+    sources;
+  const [archive, lastBackup, schedule, shares, restore, imagesCheck] = await Promise.all([
     sources.collectStatus(signal),
     guarded('last backup', problems, readLastBackup && (() => readLastBackup(signal))),
     guarded('schedule', problems, readSchedule && (() => readSchedule(signal))),
     guarded('shares', problems, sharesConfigured && (() => sharesConfigured(signal))),
     guarded('restore marker', problems, unfinishedRestore && (() => unfinishedRestore(signal))),
+    guarded('images check', problems, readImagesCheck && (() => readImagesCheck(signal))),
   ]);
   const status: HomeStatus = {
     services: homeServices(archive),
@@ -105,5 +111,6 @@ export async function loadHomeStatus(
   if (schedule) status.schedule = schedule;
   if (shares !== undefined) status.sharesConfigured = shares;
   if (restore) status.unfinishedRestore = { dump: restore.dump };
+  if (imagesCheck) status.imagesCheck = imagesCheck;
   return status;
 }

@@ -5,6 +5,7 @@ import { startSteps } from '../../commands/start.ts';
 import { stopSteps } from '../../commands/stop.ts';
 import type { Compose } from '../../compose/compose.ts';
 import { exitCodeOf, messageOf } from '../../errors.ts';
+import { imagesCheckJob } from '../../images/check-job.ts';
 import type { Job } from '../../jobs/job.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
 import { inkOptions } from '../ink-options.ts';
@@ -40,6 +41,13 @@ export function defaultTasks(
     ),
     stop: (props: TaskScreenProps) => (
       <JobTask title="Stop services" makeJob={stopJob} {...props} />
+    ),
+    images: (props: TaskScreenProps) => (
+      <JobTask
+        title="Check image files"
+        makeJob={() => imagesCheckJob(compose, context.paths.stateDir)}
+        {...props}
+      />
     ),
     schedule: (props: TaskScreenProps) => (
       <ScheduleTask cronDir={context.paths.cronDir} {...props} />
