@@ -3,6 +3,7 @@ import type { CommandContext } from '../../cli/context.ts';
 import type { RestoreOptions } from '../../commands/restore.ts';
 import { openCompose } from '../../compose/open-compose.ts';
 import { listDumps } from '../../dumps/list-dumps.ts';
+import { withImagesCheck } from '../../images/check-job.ts';
 import { stopSignals } from '../../jobs/execute-job.ts';
 import { acquireHostLock } from '../../lock/host-lock.ts';
 import { preflightRestore, restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
@@ -33,7 +34,7 @@ export async function runRestoreInteractive(
         onStatus,
       }),
     restoreJob: (plan) => restoreJob(compose, plan, { stateDir, safetyDumper }),
-    startJob: () => startOrthancJob(compose),
+    startJob: () => withImagesCheck(startOrthancJob(compose), compose, context.paths.stateDir),
   };
   let exitCode = 1;
   try {
