@@ -68,10 +68,15 @@ export function imagesCheckJob(
  * A job followed by the images check as its last step (the end of a restore that starts Orthanc).
  * The check never fails the job: a check that cannot run is a warning in its summary.
  */
-export function withImagesCheck<T extends Job>(job: T, compose: Compose, stateDir: string): T {
+export function withImagesCheck<T extends Job>(
+  job: T,
+  compose: Compose,
+  stateDir: string,
+): T & { imagesCheck(): ImagesCheck | undefined } {
   const check = imagesCheckJob(compose, stateDir, { tolerateFailure: true });
   return {
     ...job,
+    imagesCheck: () => check.result(),
     steps: [...job.steps, ...check.steps],
     successSummary: () =>
       [job.successSummary?.(), check.successSummary?.()].filter(Boolean).join('; ') || undefined,

@@ -9,6 +9,7 @@ import { acquireHostLock } from '../../lock/host-lock.ts';
 import { preflightRestore, restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
 import { safetyDumper } from '../../restore/safety-dumper.ts';
 import { inkOptions } from '../ink-options.ts';
+import { offerReconcile } from './offer-reconcile.ts';
 import { RestoreApp, type RestoreServices } from './restore-app.tsx';
 
 /** Picker → confirmation → live job → start question → verdict, on a terminal. */
@@ -24,6 +25,7 @@ export async function runRestoreInteractive(
   const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
   for (const signal of stopSignals) process.on(signal, onSignal);
   const { stateDir } = context.paths;
+  let startJob: ReturnType<typeof withImagesCheck> | undefined;
   const services: RestoreServices = {
     listDumps: (signal) => listDumps(compose, signal),
     preflight: (dump, onStatus, signal) =>
@@ -34,7 +36,10 @@ export async function runRestoreInteractive(
         onStatus,
       }),
     restoreJob: (plan) => restoreJob(compose, plan, { stateDir, safetyDumper }),
-    startJob: () => withImagesCheck(startOrthancJob(compose), compose, context.paths.stateDir),
+    startJob: () => {
+      startJob = withImagesCheck(startOrthancJob(compose), compose, stateDir);
+      return startJob;
+    },
   };
   let exitCode = 1;
   try {
@@ -51,6 +56,8 @@ export async function runRestoreInteractive(
       inkOptions(context.io),
     );
     await instance.waitUntilExit();
+    if (exitCode === 0 && !controller.signal.aborted)
+      await offerReconcile(context, compose, startJob?.imagesCheck(), controller.signal);
     return exitCode;
   } finally {
     for (const signal of stopSignals) process.off(signal, onSignal);
