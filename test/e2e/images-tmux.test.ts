@@ -18,7 +18,7 @@ const png =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==';
 
 async function screen(): Promise<string> {
-  return (await run('tmux', ['capture-pane', '-p', '-t', session])).stdout;
+  return (await run('tmux', ['capture-pane', '-p', '-J', '-t', session])).stdout;
 }
 
 async function keys(...args: string[]): Promise<void> {
