@@ -1,6 +1,8 @@
 /**
  * The two sides of an images check, each read as a stream sorted by attachment uuid (byte order),
- * and the merge that pairs them: memory stays flat whatever the archive's size.
+ * and the merge that pairs them: memory stays flat whatever the archive's size. Both sides arrive
+ * in batches (one per chunk read), and the merge awaits only to refill a batch or when the visitor
+ * asks it to (backpressure), so it costs little per file.
  */
 export type IndexEntry = {
   uuid: string;
@@ -35,77 +37,102 @@ export function expectedPath(uuid: string): string {
   return `${uuid.slice(0, 2)}/${uuid.slice(2, 4)}/${uuid}`;
 }
 
-function ordered<T extends { uuid: string }>(
-  source: AsyncIterable<T>,
-  side: string,
-): AsyncIterator<T> {
-  const iterator = source[Symbol.asyncIterator]();
-  let previous: string | undefined;
-  return {
-    async next() {
-      const result = await iterator.next();
-      if (!result.done) {
-        const uuid = result.value.uuid;
-        if (previous !== undefined && uuid < previous) {
-          throw new Error(
-            `the ${side} listing is not sorted by uuid ("${uuid}" after "${previous}"): the check cannot continue`,
-          );
-        }
-        previous = uuid;
+/** A read position in a batched, sorted stream; checks the order as it goes. */
+class Cursor<T extends { uuid: string }> {
+  private batch: T[] = [];
+  private index = 0;
+  private previous: string | undefined;
+  done = false;
+  private readonly iterator: AsyncIterator<T[]>;
+
+  constructor(
+    source: AsyncIterable<T[]>,
+    private readonly side: string,
+  ) {
+    this.iterator = source[Symbol.asyncIterator]();
+  }
+
+  /** The current item; undefined when the batch is used up (call `fill`) or the stream ended. */
+  peek(): T | undefined {
+    return this.batch[this.index];
+  }
+
+  get empty(): boolean {
+    return this.index >= this.batch.length;
+  }
+
+  async fill(): Promise<void> {
+    while (!this.done && this.index >= this.batch.length) {
+      const next = await this.iterator.next();
+      if (next.done) this.done = true;
+      else {
+        this.batch = next.value;
+        this.index = 0;
       }
-      return result;
-    },
-    async return(value?: unknown) {
-      await iterator.return?.(value);
-      return { done: true, value: undefined };
-    },
-  };
+    }
+  }
+
+  advance(): void {
+    const uuid = this.batch[this.index]?.uuid;
+    if (uuid !== undefined) {
+      if (this.previous !== undefined && uuid < this.previous) {
+        throw new Error(
+          `the ${this.side} listing is not sorted by uuid ("${uuid}" after "${this.previous}"): the check cannot continue`,
+        );
+      }
+      this.previous = uuid;
+    }
+    this.index++;
+  }
+
+  async close(): Promise<void> {
+    await this.iterator.return?.();
+  }
 }
 
 /**
  * Merge-joins the index and the files, both sorted by uuid. A file that is not at its expected
  * path (xx/yy/uuid) is an orphan: Orthanc would never read it.
  */
-export async function* compareSorted(
-  index: AsyncIterable<IndexEntry>,
-  files: AsyncIterable<FileEntry>,
-): AsyncGenerator<CompareEvent> {
-  const left = ordered(index, 'index');
-  const right = ordered(files, 'storage folder');
-  let a = await left.next();
-  let b = await right.next();
+export async function compareSorted(
+  index: AsyncIterable<IndexEntry[]>,
+  files: AsyncIterable<FileEntry[]>,
+  visit: (event: CompareEvent) => void | Promise<void>,
+): Promise<void> {
+  const left = new Cursor(index, 'index');
+  const right = new Cursor(files, 'storage folder');
   try {
-    while (!a.done || !b.done) {
-      if (!b.done && b.value.path !== expectedPath(b.value.uuid)) {
-        yield { type: 'orphan', file: b.value };
-        b = await right.next();
-        continue;
+    for (;;) {
+      if (left.empty) await left.fill();
+      if (right.empty) await right.fill();
+      const a = left.peek();
+      const b = right.peek();
+      if (a === undefined && b === undefined) return;
+      let event: CompareEvent;
+      if (
+        b !== undefined &&
+        (a === undefined || b.path !== expectedPath(b.uuid) || b.uuid < a.uuid)
+      ) {
+        event = { type: 'orphan', file: b };
+        right.advance();
+      } else if (a !== undefined && (b === undefined || a.uuid < b.uuid)) {
+        event = { type: 'missing', entry: a };
+        left.advance();
+      } else {
+        const entry = a as IndexEntry;
+        const file = b as FileEntry;
+        event =
+          entry.sizeBytes === file.sizeBytes
+            ? { type: 'matched', entry, file }
+            : { type: 'size-mismatch', entry, file };
+        left.advance();
+        right.advance();
       }
-      if (a.done) {
-        if (!b.done) yield { type: 'orphan', file: b.value };
-        b = await right.next();
-        continue;
-      }
-      if (b.done || a.value.uuid < b.value.uuid) {
-        yield { type: 'missing', entry: a.value };
-        a = await left.next();
-        continue;
-      }
-      if (b.value.uuid < a.value.uuid) {
-        yield { type: 'orphan', file: b.value };
-        b = await right.next();
-        continue;
-      }
-      const entry = a.value;
-      const file = b.value;
-      yield entry.sizeBytes === file.sizeBytes
-        ? { type: 'matched', entry, file }
-        : { type: 'size-mismatch', entry, file };
-      a = await left.next();
-      b = await right.next();
+      const pending = visit(event);
+      if (pending) await pending;
     }
   } finally {
-    await left.return?.();
-    await right.return?.();
+    await left.close();
+    await right.close();
   }
 }

@@ -55,10 +55,11 @@ function stamp(date: Date): string {
     .replace(/\.\d+Z$/, 'Z');
 }
 
-function writeLine(stream: WriteStream, line: string): Promise<void> {
+/** Writes a line; returns a promise only when the stream asks to wait (backpressure). */
+function writeLine(stream: WriteStream, line: string): Promise<void> | undefined {
+  if (stream.write(`${line}\n`)) return undefined;
   return new Promise((resolve, reject) => {
-    if (stream.write(`${line}\n`)) resolve();
-    else stream.once('drain', resolve).once('error', reject);
+    stream.once('drain', resolve).once('error', reject);
   });
 }
 
@@ -121,10 +122,10 @@ export async function reconcileImages(
         signal,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         onOrphan: (file) => writeLine(orphanStream, file.path),
-        onMissing: async (entry) => {
-          if (entry.fileType === 1 && entry.resourceType === 3)
-            await writeLine(missingStream, entry.resourceId);
-        },
+        onMissing: (entry) =>
+          entry.fileType === 1 && entry.resourceType === 3
+            ? writeLine(missingStream, entry.resourceId)
+            : undefined,
         listLimit: limit,
       });
     } finally {

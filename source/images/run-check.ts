@@ -1,7 +1,7 @@
 import type { Compose } from '../compose/compose.ts';
 import { queryDatabase } from '../restore/database-ops.ts';
 import type { ImagesCheck, MissingPatient, OrphanFile } from './check-result.ts';
-import { compareSorted, type FileEntry, type IndexEntry } from './compare.ts';
+import { type CompareEvent, compareSorted, type FileEntry, type IndexEntry } from './compare.ts';
 import { fileEntries, indexEntries, storageDirectory } from './sides.ts';
 
 export type CheckProgress = { files: number; indexed: number; elapsedMs: number };
@@ -13,9 +13,9 @@ export type CheckOptions = {
   /** Entries kept in each list (the counts are always complete). */
   listLimit?: number;
   /** Every orphan, in uuid order (reconcile spills them to a file). */
-  onOrphan?(file: FileEntry): void | Promise<void>;
+  onOrphan?(file: FileEntry): Promise<void> | undefined;
   /** Every missing attachment, in uuid order. */
-  onMissing?(entry: IndexEntry): void | Promise<void>;
+  onMissing?(entry: IndexEntry): Promise<void> | undefined;
 };
 
 export const defaultListLimit = 1000;
@@ -88,11 +88,8 @@ export async function runImagesCheck(
       elapsedMs: Date.now() - started,
     });
   };
-  const events = compareSorted(
-    indexEntries(compose, options.signal),
-    fileEntries(compose, directory, options.signal),
-  );
-  for await (const event of events) {
+  const visit = (event: CompareEvent): Promise<void> | undefined => {
+    let pending: Promise<void> | undefined;
     switch (event.type) {
       case 'matched':
         counts.indexed++;
@@ -103,7 +100,7 @@ export async function runImagesCheck(
         counts.indexed++;
         counts.missing++;
         const { entry } = event;
-        await options.onMissing?.(entry);
+        pending = options.onMissing?.(entry);
         if (missingInstances.length + missingOther.length >= limit) truncated = true;
         else if (entry.fileType === 1 && entry.resourceType === 3) missingInstances.push(entry);
         else
@@ -119,7 +116,7 @@ export async function runImagesCheck(
         counts.files++;
         counts.orphans++;
         const { file } = event;
-        await options.onOrphan?.(file);
+        pending = options.onOrphan?.(file);
         if (orphans.length >= limit) truncated = true;
         else
           orphans.push({
@@ -152,7 +149,13 @@ export async function runImagesCheck(
         report();
       }
     }
-  }
+    return pending;
+  };
+  await compareSorted(
+    indexEntries(compose, options.signal),
+    fileEntries(compose, directory, options.signal),
+    visit,
+  );
   report();
   const missing = await groupMissing(compose, missingInstances, options.signal);
   const differences = counts.missing + counts.orphans + counts.sizeMismatches;

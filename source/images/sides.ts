@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { Compose } from '../compose/compose.ts';
 import type { FileEntry, IndexEntry } from './compare.ts';
-import { readLines } from './lines.ts';
+import { readLineBatches } from './lines.ts';
 
 /** Orthanc's storage folder inside its container (the images share). */
 export function storageDirectory(compose: Compose): string {
@@ -13,13 +13,13 @@ export function storageDirectory(compose: Compose): string {
   );
 }
 
-/** A command's output in a container, line by line; its failure ends the iteration with an error. */
+/** A command's output in a container, in batches of lines; its failure ends the iteration with an error. */
 async function* containerLines(
   compose: Compose,
   service: string,
   argv: string[],
   signal: AbortSignal,
-): AsyncGenerator<string> {
+): AsyncGenerator<string[]> {
   const output = new PassThrough({ highWaterMark: 1 << 20 });
   const running = compose.execStream(service, argv, { signal, stdout: output }).then(
     () => output.end(),
@@ -28,7 +28,7 @@ async function* containerLines(
     },
   );
   try {
-    yield* readLines(output);
+    yield* readLineBatches(output);
   } finally {
     if (!output.destroyed) output.resume();
     await running;
@@ -39,23 +39,26 @@ async function* containerLines(
 export async function* indexEntries(
   compose: Compose,
   signal: AbortSignal,
-): AsyncGenerator<IndexEntry> {
+): AsyncGenerator<IndexEntry[]> {
   const { dbService, dbUser, dbName } = compose.project;
   const sql =
     'COPY (SELECT a.uuid, a.filetype, a.compressedsize, r.publicid, r.resourcetype, r.internalid' +
     ' FROM attachedfiles a JOIN resources r ON r.internalid = a.id' +
     ' ORDER BY a.uuid COLLATE "C") TO STDOUT';
   const argv = ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', dbUser, '-d', dbName, '-c', sql];
-  for await (const line of containerLines(compose, dbService, argv, signal)) {
-    const [uuid = '', fileType, size, resourceId = '', resourceType, internalId] = line.split('\t');
-    yield {
-      uuid,
-      fileType: Number(fileType),
-      sizeBytes: size === '\\N' ? -1 : Number(size),
-      resourceId,
-      resourceType: Number(resourceType),
-      internalId: Number(internalId),
-    };
+  for await (const lines of containerLines(compose, dbService, argv, signal)) {
+    yield lines.map((line) => {
+      const [uuid = '', fileType, size, resourceId = '', resourceType, internalId] =
+        line.split('\t');
+      return {
+        uuid,
+        fileType: Number(fileType),
+        sizeBytes: size === '\\N' ? -1 : Number(size),
+        resourceId,
+        resourceType: Number(resourceType),
+        internalId: Number(internalId),
+      };
+    });
   }
 }
 
@@ -74,15 +77,17 @@ export async function* fileEntries(
   compose: Compose,
   directory: string,
   signal: AbortSignal,
-): AsyncGenerator<FileEntry> {
+): AsyncGenerator<FileEntry[]> {
   const argv = ['sh', '-c', listFilesScript, 'ovena-list-files', directory];
-  for await (const line of containerLines(compose, compose.project.orthancService, argv, signal)) {
-    const [uuid = '', size, modified, path = ''] = line.split('\t');
-    yield {
-      uuid,
-      path,
-      sizeBytes: Number(size),
-      modifiedMs: Math.round(Number(modified) * 1000),
-    };
+  for await (const lines of containerLines(compose, compose.project.orthancService, argv, signal)) {
+    yield lines.map((line) => {
+      const [uuid = '', size, modified, path = ''] = line.split('\t');
+      return {
+        uuid,
+        path,
+        sizeBytes: Number(size),
+        modifiedMs: Math.round(Number(modified) * 1000),
+      };
+    });
   }
 }

@@ -94,8 +94,9 @@ describe('classifying orphan files', () => {
   });
 });
 
-async function* from<T>(items: T[]): AsyncGenerator<T> {
-  yield* items;
+/** Items in batches of two, as the sides arrive in chunks. */
+async function* from<T>(items: T[]): AsyncGenerator<T[]> {
+  for (let at = 0; at < items.length; at += 2) yield items.slice(at, at + 2);
 }
 
 const entry = (uuid: string, sizeBytes = 10): IndexEntry => ({
@@ -113,26 +114,28 @@ const file = (uuid: string, sizeBytes = 10, where = expectedPath(uuid)): FileEnt
   modifiedMs: 0,
 });
 
-async function collect(events: AsyncIterable<CompareEvent>): Promise<string[]> {
+async function collect(
+  index: AsyncIterable<IndexEntry[]>,
+  files: AsyncIterable<FileEntry[]>,
+): Promise<string[]> {
   const out: string[] = [];
-  for await (const event of events)
+  await compareSorted(index, files, (event: CompareEvent) => {
     out.push(`${event.type}:${'entry' in event ? event.entry.uuid : event.file.uuid}`);
+  });
   return out;
 }
 
 describe('merging the sorted sides', () => {
   it('pairs matches, missing, orphans, size mismatches and misplaced files', async () => {
     const events = await collect(
-      compareSorted(
-        from([entry('aa11'), entry('bb22'), entry('cc33', 5), entry('ee55')]),
-        from([
-          file('aa11'),
-          file('cc33'),
-          file('dd44'),
-          file('ee55', 10, 'zz/zz/ee55'),
-          file('ff66'),
-        ]),
-      ),
+      from([entry('aa11'), entry('bb22'), entry('cc33', 5), entry('ee55')]),
+      from([
+        file('aa11'),
+        file('cc33'),
+        file('dd44'),
+        file('ee55', 10, 'zz/zz/ee55'),
+        file('ff66'),
+      ]),
     );
     assert.deepEqual(events, [
       'matched:aa11',
@@ -146,10 +149,7 @@ describe('merging the sorted sides', () => {
   });
 
   it('refuses an unsorted side', async () => {
-    await assert.rejects(
-      collect(compareSorted(from([entry('bb'), entry('aa')]), from([]))),
-      /not sorted/,
-    );
+    await assert.rejects(collect(from([entry('bb'), entry('aa')]), from([])), /not sorted/);
   });
 
   it('reads lines across chunks', async () => {
