@@ -78,7 +78,11 @@ describe('restore in a real terminal (tmux 80x24)', () => {
     await keys('Enter');
     await waitFor(async () => (await screen()).includes("Type the dump's name"), 60_000, 'confirm');
     const confirm = await screen();
-    assert.match(confirm, /Will destroy the database volume ovena-rig-rs-tmux_db-data/);
+    // The stack's name carries the test slot (OVENA_TEST_STACK_SLOT), e.g. rs-tmux-s8.
+    assert.match(
+      confirm,
+      new RegExp(`Will destroy the database volume ovena-rig-${stack.name}_db-data`),
+    );
     assert.match(confirm, /Orthanc now 3 patients, 3 studies, 3 instances/);
     assert.match(confirm, /Safety dump none: --no-safety-dump was given/);
 
@@ -93,7 +97,10 @@ describe('restore in a real terminal (tmux 80x24)', () => {
     });
     await waitFor(async () => (await screen()).includes('Start Orthanc now?'), 180_000, 'question');
     const done = await screen();
-    assert.match(done, /✔ Remove the database volume .*ovena-rig-rs-tmux_db-data/);
+    assert.match(
+      done,
+      new RegExp(`✔ Remove the database volume .*ovena-rig-${stack.name}_db-data`),
+    );
     assert.match(done, /✔ Load tmux-a\.sql\.gz/);
     // The last step finishes as the question replaces the job view: it must still be written.
     assert.match(done, /✔ Check the loaded database .*Orthanc schema version/);
