@@ -244,7 +244,7 @@ async function handleOrphans(
       { input: `${batch.join('\0')}\0` },
     );
   };
-  const tar = new PassThrough({ highWaterMark: 1 << 20 });
+  const tar = new PassThrough();
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });

@@ -20,7 +20,7 @@ async function* containerLines(
   argv: string[],
   signal: AbortSignal,
 ): AsyncGenerator<string[]> {
-  const output = new PassThrough({ highWaterMark: 1 << 20 });
+  const output = new PassThrough();
   const running = compose.execStream(service, argv, { signal, stdout: output }).then(
     () => output.end(),
     (error: unknown) => {
