@@ -103,8 +103,10 @@ export async function compareSorted(
   const right = new Cursor(files, 'storage folder');
   try {
     for (;;) {
-      if (left.empty) await left.fill();
-      if (right.empty) await right.fill();
+      // Both sides refill at once: at the start this runs psql and find side by side.
+      if (left.empty && right.empty) await Promise.all([left.fill(), right.fill()]);
+      else if (left.empty) await left.fill();
+      else if (right.empty) await right.fill();
       const a = left.peek();
       const b = right.peek();
       if (a === undefined && b === undefined) return;
