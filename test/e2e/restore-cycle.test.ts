@@ -72,7 +72,11 @@ describe('restore on the real stack', () => {
       result.stdout,
       /done\s+Safety dump of the current database .*pre-restore-\d{8}T\d{6}Z\.sql\.gz/,
     );
-    assert.match(result.stdout, /done\s+Remove the database volume .*ovena-rig-rs-cycle_db-data/);
+    // The stack's name carries the test slot (OVENA_TEST_STACK_SLOT), e.g. rs-cycle-s8.
+    assert.match(
+      result.stdout,
+      new RegExp(`done\\s+Remove the database volume .*ovena-rig-${stack.name}_db-data`),
+    );
     assert.match(result.stdout, /done\s+Load cycle\.sql\.gz/);
     assert.match(result.stdout, /Orthanc schema version 6/);
     assert.match(result.stdout, /all \d+ sampled instance files read back/);
