@@ -19,6 +19,18 @@ export type CheckOptions = {
 };
 
 export const defaultListLimit = 1000;
+
+/**
+ * A copy of a string that owns its characters: a line's fields are slices of the whole chunk they
+ * were read from, and a kept slice would keep that chunk in memory.
+ */
+function own(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+function ownEntry(entry: IndexEntry): IndexEntry {
+  return { ...entry, uuid: own(entry.uuid), resourceId: own(entry.resourceId) };
+}
 const levels = ['patient', 'study', 'series', 'instance'];
 
 /** The instance's study and patient, with their DICOM names and ids, for missing instance files. */
@@ -102,12 +114,13 @@ export async function runImagesCheck(
         const { entry } = event;
         pending = options.onMissing?.(entry);
         if (missingInstances.length + missingOther.length >= limit) truncated = true;
-        else if (entry.fileType === 1 && entry.resourceType === 3) missingInstances.push(entry);
+        else if (entry.fileType === 1 && entry.resourceType === 3)
+          missingInstances.push(ownEntry(entry));
         else
           missingOther.push({
-            uuid: entry.uuid,
+            uuid: own(entry.uuid),
             fileType: entry.fileType,
-            orthancId: entry.resourceId,
+            orthancId: own(entry.resourceId),
             level: levels[entry.resourceType] ?? String(entry.resourceType),
           });
         break;
@@ -120,8 +133,8 @@ export async function runImagesCheck(
         if (orphans.length >= limit) truncated = true;
         else
           orphans.push({
-            path: file.path,
-            uuid: file.uuid,
+            path: own(file.path),
+            uuid: own(file.uuid),
             sizeBytes: file.sizeBytes,
             modified: new Date(file.modifiedMs).toISOString(),
           });
@@ -134,11 +147,11 @@ export async function runImagesCheck(
         if (sizeMismatches.length >= limit) truncated = true;
         else
           sizeMismatches.push({
-            path: event.file.path,
-            uuid: event.entry.uuid,
+            path: own(event.file.path),
+            uuid: own(event.entry.uuid),
             expectedBytes: event.entry.sizeBytes,
             actualBytes: event.file.sizeBytes,
-            orthancId: event.entry.resourceId,
+            orthancId: own(event.entry.resourceId),
           });
         break;
     }
