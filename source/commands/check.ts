@@ -4,6 +4,7 @@ import { stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode, messageOf } from '../errors.ts';
 import { formatAge, formatBytes } from '../format.ts';
+import { lastImagesCheckSummary } from '../images/last-check.ts';
 import { type Assessment, assessArchive, type Level } from '../monitoring/assess.ts';
 import { type HomeStatus, loadHomeStatus } from '../monitoring/home-status.ts';
 import { defaultSources } from '../monitoring/sources.ts';
@@ -68,6 +69,7 @@ export async function run(context: CommandContext): Promise<number> {
         reasons: assessment.reasons,
         maxAgeMs: assessment.maxAgeMs,
         lastBackup: status.lastBackup ?? null,
+        lastImagesCheck: lastImagesCheckSummary(status.imagesCheck),
         services: status.services.map(({ name, state, health, up }) => ({
           name,
           state,

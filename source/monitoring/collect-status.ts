@@ -2,6 +2,11 @@ import { type LastBackupRecord, readLastBackup } from '../backup/last-backup.ts'
 import { readShares } from '../cifs/shares.ts';
 import type { Compose } from '../compose/compose.ts';
 import type { ServiceState } from '../compose/containers.ts';
+import {
+  type LastImagesCheckSummary,
+  lastImagesCheckSummary,
+  readLastImagesCheck,
+} from '../images/last-check.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
 import { readSchedule, type ScheduleState } from '../schedule/schedule.ts';
@@ -37,6 +42,8 @@ export type ArchiveStatus = {
   schedule?: ScheduleState;
   /** A restore that removed the database and did not finish (null when none). */
   unfinishedRestore?: UnfinishedRestore | null;
+  /** The last images check, short form (null when none ran on this host). */
+  lastImagesCheck?: LastImagesCheckSummary;
 };
 
 export type UnfinishedRestore = {
@@ -51,11 +58,14 @@ export type UnfinishedRestore = {
 export async function collectBackupStatus(paths: {
   stateDir: string;
   cronDir: string;
-}): Promise<Pick<ArchiveStatus, 'lastBackup' | 'schedule' | 'unfinishedRestore'>> {
-  const [lastBackup, schedule, unfinished] = await Promise.all([
+}): Promise<
+  Pick<ArchiveStatus, 'lastBackup' | 'schedule' | 'unfinishedRestore' | 'lastImagesCheck'>
+> {
+  const [lastBackup, schedule, unfinished, imagesCheck] = await Promise.all([
     readLastBackup(paths.stateDir),
     readSchedule(paths.cronDir).catch(() => undefined),
     readUnfinishedRestore(paths.stateDir),
+    readLastImagesCheck(paths.stateDir),
   ]);
   return {
     lastBackup: lastBackup ?? null,
@@ -68,6 +78,7 @@ export async function collectBackupStatus(paths: {
           command: finishRestoreCommand(unfinished),
         }
       : null,
+    lastImagesCheck: lastImagesCheckSummary(imagesCheck),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { LastBackupRecord } from '../backup/last-backup.ts';
 import { messageOf } from '../errors.ts';
+import type { LastImagesCheck } from '../images/check-result.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { type ArchiveStatus, sharesConfigured } from './collect-status.ts';
 
@@ -38,6 +39,8 @@ export type HomeStatus = {
   sharesConfigured?: boolean;
   /** A restore that removed the database and did not finish. */
   unfinishedRestore?: { dump: string };
+  /** The last `ovena images check` (undefined: none recorded). */
+  imagesCheck?: LastImagesCheck;
   /** Sources that failed, one short line each (shown, never fatal). */
   problems: string[];
 };
@@ -49,6 +52,7 @@ export type StatusSources = {
   readSchedule?(signal?: AbortSignal): Promise<ScheduleInfo | undefined>;
   readShares?(signal?: AbortSignal): Promise<ArchiveStatus['shares']>;
   unfinishedRestore?(signal?: AbortSignal): Promise<{ dump: string } | undefined>;
+  readImagesCheck?(signal?: AbortSignal): Promise<LastImagesCheck | undefined>;
 };
 
 export function homeServices(status: Pick<ArchiveStatus, 'services'>): HomeService[] {
@@ -82,13 +86,14 @@ export async function loadHomeStatus(
   signal?: AbortSignal,
 ): Promise<HomeStatus> {
   const problems: string[] = [];
-  const { readLastBackup, readSchedule, readShares, unfinishedRestore } = sources;
-  const [archive, lastBackup, schedule, shares, restore] = await Promise.all([
+  const { readLastBackup, readSchedule, readShares, unfinishedRestore, readImagesCheck } = sources;
+  const [archive, lastBackup, schedule, shares, restore, imagesCheck] = await Promise.all([
     sources.readServices(signal),
     guarded('last backup', problems, readLastBackup && (() => readLastBackup(signal))),
     guarded('schedule', problems, readSchedule && (() => readSchedule(signal))),
     guarded('shares', problems, readShares && (() => readShares(signal))),
     guarded('restore marker', problems, unfinishedRestore && (() => unfinishedRestore(signal))),
+    guarded('images check', problems, readImagesCheck && (() => readImagesCheck(signal))),
   ]);
   const status: HomeStatus = {
     services: homeServices(archive),
@@ -106,5 +111,6 @@ export async function loadHomeStatus(
   if (schedule) status.schedule = schedule;
   if (shares !== undefined) status.sharesConfigured = sharesConfigured(shares);
   if (restore) status.unfinishedRestore = { dump: restore.dump };
+  if (imagesCheck) status.imagesCheck = imagesCheck;
   return status;
 }

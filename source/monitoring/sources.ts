@@ -1,5 +1,6 @@
 import { readLastBackup } from '../backup/last-backup.ts';
 import type { Compose } from '../compose/compose.ts';
+import { readLastImagesCheck } from '../images/last-check.ts';
 import type { Paths } from '../paths.ts';
 import { readUnfinishedRestore } from '../restore/restore-marker.ts';
 import { readSchedule } from '../schedule/schedule.ts';
@@ -27,5 +28,6 @@ export function defaultSources(compose: Compose, paths: Paths): StatusSources {
     readSchedule: () => scheduleInfo(paths.cronDir),
     readShares: () => readShareSummaries(compose.files),
     unfinishedRestore: () => readUnfinishedRestore(paths.stateDir),
+    readImagesCheck: () => readLastImagesCheck(paths.stateDir),
   };
 }

@@ -1,4 +1,5 @@
 import { formatAge, formatBytes, formatDuration } from '../format.ts';
+import { imagesStatusLine } from '../images/last-check.ts';
 import { describeSchedule } from '../schedule/schedule.ts';
 import type { ArchiveStatus } from './collect-status.ts';
 
@@ -84,5 +85,6 @@ export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
     );
   }
   lines.push(...backupLines(status, now));
+  if (status.lastImagesCheck !== undefined) lines.push(imagesStatusLine(status.lastImagesCheck));
   return lines;
 }
