@@ -120,6 +120,9 @@ export async function runReconcileCommand(context: CommandContext): Promise<numb
     return report.result === 'clean' ? ExitCode.ok : ExitCode.failed;
   } catch (error) {
     progress.end();
+    // Interrupted: the exit code is the signal's (130, 143, 129), whatever the step said.
+    if (context.signal.aborted)
+      throw new OvenaError(messageOf(error), signalExitCode(context.signal.reason));
     if (error instanceof OvenaError) throw error;
     throw new OvenaError(messageOf(error), exitCodeOf(error));
   } finally {
