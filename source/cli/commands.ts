@@ -97,6 +97,15 @@ export const commandSpecs: CommandSpec[] = [
     load: () => import('../commands/history.ts'),
   },
   {
+    name: 'images',
+    summary:
+      'check that the image files and the index agree; reconcile re-ingests orphans (exit 0 match, 1 differences)',
+    usage:
+      'ovena images check [--json] | ovena images reconcile [--forget-missing] [--yes] [--json]',
+    example: 'ovena images check',
+    load: () => import('../commands/images.ts'),
+  },
+  {
     name: 'home',
     summary: 'open the home screen: health, last backup and every task (the default on a terminal)',
     usage: 'ovena [home]',

@@ -98,6 +98,12 @@ export const optionSpecs: OptionSpec[] = [
     description: 'oldest acceptable last backup, e.g. 2h, 1d',
   },
   {
+    name: 'forget-missing',
+    type: 'boolean',
+    commands: ['images'],
+    description: 'reconcile: delete the instances whose DICOM file is missing from the index',
+  },
+  {
     name: 'apply',
     type: 'boolean',
     commands: ['cifs'],

@@ -5,6 +5,7 @@ import { openCompose } from '../compose/open-compose.ts';
 import { ExitCode, messageOf } from '../errors.ts';
 import { formatAge, formatBytes } from '../format.ts';
 import { readAnomalySettings } from '../history/anomaly-settings.ts';
+import { lastImagesCheckSummary } from '../images/last-check.ts';
 import { type Assessment, assessArchive, type Level } from '../monitoring/assess.ts';
 import { type HomeStatus, loadHomeStatus } from '../monitoring/home-status.ts';
 import { defaultSources } from '../monitoring/sources.ts';
@@ -84,6 +85,7 @@ export async function run(context: CommandContext): Promise<number> {
         reasons: assessment.reasons,
         maxAgeMs: assessment.maxAgeMs,
         lastBackup: status.lastBackup ?? null,
+        lastImagesCheck: lastImagesCheckSummary(status.imagesCheck),
         services: status.services.map(({ name, state, health, up }) => ({
           name,
           state,

@@ -6,6 +6,7 @@ import { defaultDumpName, restoreCandidates } from '../dumps/dump-name.ts';
 import { listDumpsQuick } from '../dumps/list-dumps.ts';
 import { ExitCode, OvenaError, signalExitCode, UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
+import { imagesCheckJob } from '../images/check-job.ts';
 import { executeJob } from '../jobs/execute-job.ts';
 import { acquireLock } from '../lock/host-lock.ts';
 import { planLines } from '../restore/plan-lines.ts';
@@ -76,7 +77,12 @@ export async function run(context: CommandContext): Promise<number> {
       writeLine(out, leaveStoppedAdvice);
       return ExitCode.ok;
     }
-    return (await executeJob(startOrthancJob(compose), context)).exitCode;
+    const started = await executeJob(startOrthancJob(compose), context);
+    if (started.outcome !== 'succeeded') return started.exitCode;
+    // The dump and the image files rarely come from the same moment: compare them all.
+    const check = imagesCheckJob(compose, context.paths.stateDir, { tolerateFailure: true });
+    const checked = await executeJob(check, context);
+    return checked.outcome === 'interrupted' ? checked.exitCode : ExitCode.ok;
   } finally {
     await lock.release();
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
 import { OvenaError } from '../errors.ts';
 import { redactSecrets } from '../secrets/redact.ts';
@@ -11,6 +11,8 @@ export type ExecStreamOptions = {
   stdin?: Readable;
   /** Each line the command writes on stdout (nothing is buffered). */
   onStdoutLine?: (line: string) => void;
+  /** Raw stdout (bytes, with backpressure), e.g. a tar stream; not ended here: the caller ends it. */
+  stdout?: Writable;
   onStderrLine?: (line: string) => void;
   env?: Record<string, string>;
 };
@@ -42,12 +44,13 @@ export async function execStream(
       env: compose.env,
       buffer: false,
       stdin: options.stdin ? 'pipe' : 'ignore',
-      stdout: options.onStdoutLine ? 'pipe' : 'ignore',
+      stdout: options.onStdoutLine || options.stdout ? 'pipe' : 'ignore',
       stderr: 'pipe',
       reject: false,
     },
   );
   if (options.stdin && subprocess.stdin) options.stdin.pipe(subprocess.stdin);
+  if (options.stdout && subprocess.stdout) subprocess.stdout.pipe(options.stdout, { end: false });
   const stderrLines: string[] = [];
   const readers = [
     (async () => {

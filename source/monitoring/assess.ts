@@ -1,4 +1,5 @@
 import { formatAge, formatDuration } from '../format.ts';
+import { imagesWarning } from '../images/assess-images.ts';
 import { finishRestoreCommand } from '../restore/restore-marker.ts';
 import type { HomeStatus } from './home-status.ts';
 
@@ -95,6 +96,8 @@ export function assessArchive(
   // A complete dump that looks wrong (shrank, lost instances, took far longer): warn until acked.
   if (status.history?.anomaly) warning.push(status.history.anomaly);
   for (const problem of status.problems) warning.push(problem);
+  const missingImages = imagesWarning(status.imagesCheck);
+  if (missingImages) warning.push(missingImages);
 
   const level: Level = critical.length > 0 ? 'critical' : warning.length > 0 ? 'warning' : 'ok';
   return {

@@ -4,6 +4,11 @@ import type { Compose } from '../compose/compose.ts';
 import type { ServiceState } from '../compose/containers.ts';
 import { unacknowledgedAnomaly } from '../history/guard.ts';
 import type { HistoryEntry } from '../history/history-file.ts';
+import {
+  type LastImagesCheckSummary,
+  lastImagesCheckSummary,
+  readLastImagesCheck,
+} from '../images/last-check.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import { finishRestoreCommand, readMarkerState } from '../restore/restore-marker.ts';
 import { readSchedule, type ScheduleState } from '../schedule/schedule.ts';
@@ -41,6 +46,8 @@ export type ArchiveStatus = {
   unfinishedRestore?: UnfinishedRestore | null;
   /** The newest backup the anomaly guard flagged that nobody acknowledged (null when none). */
   anomaly?: HistoryEntry | null;
+  /** The last images check, short form (null when none ran on this host). */
+  lastImagesCheck?: LastImagesCheckSummary;
 };
 
 export type UnfinishedRestore = {
@@ -57,11 +64,14 @@ export type UnfinishedRestore = {
 export async function collectBackupStatus(paths: {
   stateDir: string;
   cronDir: string;
-}): Promise<Pick<ArchiveStatus, 'lastBackup' | 'schedule' | 'unfinishedRestore'>> {
-  const [lastBackup, schedule, marker] = await Promise.all([
+}): Promise<
+  Pick<ArchiveStatus, 'lastBackup' | 'schedule' | 'unfinishedRestore' | 'lastImagesCheck'>
+> {
+  const [lastBackup, schedule, marker, imagesCheck] = await Promise.all([
     readLastBackup(paths.stateDir),
     readSchedule(paths.cronDir).catch(() => undefined),
     readMarkerState(paths.stateDir),
+    readLastImagesCheck(paths.stateDir),
   ]);
   const unfinished =
     marker.kind === 'marker' && marker.marker.phase !== 'stopping' ? marker.marker : undefined;
@@ -85,6 +95,7 @@ export async function collectBackupStatus(paths: {
               command: finishRestoreCommand(unfinished),
             }
           : null,
+    lastImagesCheck: lastImagesCheckSummary(imagesCheck),
   };
 }
 

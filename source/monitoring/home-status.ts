@@ -1,6 +1,7 @@
 import type { LastBackupRecord } from '../backup/last-backup.ts';
 import { messageOf } from '../errors.ts';
 import type { HistorySummary } from '../history/summary.ts';
+import type { LastImagesCheck } from '../images/check-result.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { type ArchiveStatus, sharesConfigured } from './collect-status.ts';
 
@@ -41,6 +42,8 @@ export type HomeStatus = {
   unfinishedRestore?: { dump: string };
   /** The run history: the last backups' sizes and a pending anomaly. */
   history?: HistorySummary;
+  /** The last `ovena images check` (undefined: none recorded). */
+  imagesCheck?: LastImagesCheck;
   /** Sources that failed, one short line each (shown, never fatal). */
   problems: string[];
 };
@@ -53,6 +56,7 @@ export type StatusSources = {
   readShares?(signal?: AbortSignal): Promise<ArchiveStatus['shares']>;
   unfinishedRestore?(signal?: AbortSignal): Promise<{ dump: string } | undefined>;
   readHistory?(signal?: AbortSignal): Promise<HistorySummary>;
+  readImagesCheck?(signal?: AbortSignal): Promise<LastImagesCheck | undefined>;
 };
 
 export function homeServices(status: Pick<ArchiveStatus, 'services'>): HomeService[] {
@@ -86,14 +90,22 @@ export async function loadHomeStatus(
   signal?: AbortSignal,
 ): Promise<HomeStatus> {
   const problems: string[] = [];
-  const { readLastBackup, readSchedule, readShares, unfinishedRestore, readHistory } = sources;
-  const [archive, lastBackup, schedule, shares, restore, history] = await Promise.all([
+  const {
+    readLastBackup,
+    readSchedule,
+    readShares,
+    unfinishedRestore,
+    readHistory,
+    readImagesCheck,
+  } = sources;
+  const [archive, lastBackup, schedule, shares, restore, history, imagesCheck] = await Promise.all([
     sources.readServices(signal),
     guarded('last backup', problems, readLastBackup && (() => readLastBackup(signal))),
     guarded('schedule', problems, readSchedule && (() => readSchedule(signal))),
     guarded('shares', problems, readShares && (() => readShares(signal))),
     guarded('restore marker', problems, unfinishedRestore && (() => unfinishedRestore(signal))),
     guarded('history', problems, readHistory && (() => readHistory(signal))),
+    guarded('images check', problems, readImagesCheck && (() => readImagesCheck(signal))),
   ]);
   const status: HomeStatus = {
     services: homeServices(archive),
@@ -112,5 +124,6 @@ export async function loadHomeStatus(
   if (shares !== undefined) status.sharesConfigured = sharesConfigured(shares);
   if (restore) status.unfinishedRestore = { dump: restore.dump };
   if (history) status.history = history;
+  if (imagesCheck) status.imagesCheck = imagesCheck;
   return status;
 }

@@ -1,6 +1,7 @@
 import { readLastBackup } from '../backup/last-backup.ts';
 import type { Compose } from '../compose/compose.ts';
 import { historySummary } from '../history/summary.ts';
+import { readLastImagesCheck } from '../images/last-check.ts';
 import type { Paths } from '../paths.ts';
 import { readUnfinishedRestore } from '../restore/restore-marker.ts';
 import { readSchedule } from '../schedule/schedule.ts';
@@ -29,5 +30,6 @@ export function defaultSources(compose: Compose, paths: Paths): StatusSources {
     readShares: () => readShareSummaries(compose.files),
     unfinishedRestore: () => readUnfinishedRestore(paths.stateDir),
     readHistory: () => historySummary(paths.stateDir),
+    readImagesCheck: () => readLastImagesCheck(paths.stateDir),
   };
 }

@@ -1,5 +1,6 @@
 import { formatAge, formatBytes, formatDuration } from '../format.ts';
 import { describeAnomaly } from '../history/anomaly.ts';
+import { imagesStatusLine } from '../images/last-check.ts';
 import { describeSchedule } from '../schedule/schedule.ts';
 import type { ArchiveStatus } from './collect-status.ts';
 
@@ -90,5 +91,6 @@ export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
   }
   lines.push(...backupLines(status, now));
   if (status.anomaly) lines.push(`ANOMALY   ${describeAnomaly(status.anomaly)}`);
+  if (status.lastImagesCheck !== undefined) lines.push(imagesStatusLine(status.lastImagesCheck));
   return lines;
 }

@@ -257,4 +257,4 @@ export function startOrthancJob(compose: Compose): Job & { verdict(): Verdict | 
 }
 
 export const leaveStoppedAdvice =
-  'Orthanc is left stopped: put the image files back on the images share, then run "ovena start"';
+  'Orthanc is left stopped: put the image files back on the images share, run "ovena start", then "ovena images check" (it compares every file with the index; "ovena images reconcile" re-ingests files newer than the dump)';

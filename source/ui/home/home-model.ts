@@ -9,7 +9,8 @@ export type TaskId =
   | 'stop'
   | 'schedule'
   | 'history'
-  | 'retention';
+  | 'retention'
+  | 'images';
 
 export type MenuItem = { id: TaskId | 'quit'; label: string; command: string };
 
@@ -22,6 +23,7 @@ export const menuItems: readonly MenuItem[] = [
   { id: 'schedule', label: 'Backup schedule…', command: 'ovena schedule' },
   { id: 'history', label: 'Backup history…', command: 'ovena history' },
   { id: 'retention', label: 'Retention…', command: 'ovena prune --dry-run' },
+  { id: 'images', label: 'Check image files', command: 'ovena images check' },
   { id: 'quit', label: 'Quit', command: '' },
 ];
 

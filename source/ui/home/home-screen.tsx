@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { formatAge, formatBytes, formatDuration } from '../../format.ts';
+import { imagesLine } from '../../images/assess-images.ts';
 import { type Assessment, assessArchive } from '../../monitoring/assess.ts';
 import type { HomeService, HomeStatus } from '../../monitoring/home-status.ts';
 import { HistoryHomeLine } from '../history/history-home-line.tsx';
@@ -129,6 +130,14 @@ export function HomeScreen({ state, now, width, rows, color, maxAgeMs }: HomeScr
           })()}
           {status.history ? <HistoryHomeLine summary={status.history} color={color} /> : null}
           <Line color={color}>{scheduleLine(status)}</Line>
+          {(() => {
+            const images = imagesLine(status.imagesCheck, now, formatAge);
+            return (
+              <Line color={color} tone={images.tone}>
+                {`${label('Image files')}${images.text}`}
+              </Line>
+            );
+          })()}
           {(() => {
             const [text, tone] = sharesLine(status);
             return (

@@ -2,6 +2,7 @@ import { render } from 'ink';
 import type { Compose } from '../../compose/compose.ts';
 import type { CommandContext } from '../../context.ts';
 import { exitCodeOf, messageOf, signalExitCode } from '../../errors.ts';
+import { imagesCheckJob } from '../../images/check-job.ts';
 import { startJob } from '../../lifecycle/start.ts';
 import { stopJob } from '../../lifecycle/stop.ts';
 import { type HomeStatus, loadHomeStatus } from '../../monitoring/home-status.ts';
@@ -43,6 +44,13 @@ export function defaultTasks(
     ),
     stop: (props: TaskScreenProps) => (
       <JobTask title="Stop services" makeJob={makeStopJob} {...props} />
+    ),
+    images: (props: TaskScreenProps) => (
+      <JobTask
+        title="Check image files"
+        makeJob={() => imagesCheckJob(compose, context.paths.stateDir)}
+        {...props}
+      />
     ),
     schedule: (props: TaskScreenProps) => <ScheduleTask service={scheduleService} {...props} />,
     history: (props: TaskScreenProps) => (

@@ -115,6 +115,7 @@ function startOrLeave(
       lines: [
         'Orthanc is left stopped. Put the image files back on the images share, then run:',
         '  ovena start',
+        '  ovena images check      (compares every image file with the restored index)',
       ],
     },
   };

@@ -3,12 +3,14 @@ import type { Compose } from '../../compose/compose.ts';
 import { openCompose } from '../../compose/open-compose.ts';
 import type { CommandContext } from '../../context.ts';
 import { type DumpFile, listDumps, listDumpsQuick } from '../../dumps/list-dumps.ts';
+import { withImagesCheck } from '../../images/check-job.ts';
 import { childController } from '../../jobs/child-controller.ts';
 import { lockedJob } from '../../lock/locked-job.ts';
 import { preflightRestore, type RestoreOptions } from '../../restore/preflight.ts';
 import { restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
 import { safetyDumper } from '../../restore/safety-dumper.ts';
 import { inkOptions } from '../ink-options.ts';
+import { offerReconcile } from './offer-reconcile.ts';
 import { RestoreApp, type RestoreServices } from './restore-app.tsx';
 
 /** Picker → confirmation → live job → start question → verdict, on a terminal. */
@@ -36,6 +38,7 @@ export async function runRestoreInteractive(
   // connection dropped) aborts the same way, in every phase (the run's signal, cli/signals.ts).
   const { controller, dispose } = childController(context.signal);
   const { stateDir } = context.paths;
+  let startJob: ReturnType<typeof withImagesCheck> | undefined;
   const services: RestoreServices = {
     listDumps: async (signal) => {
       const early = firstListing;
@@ -61,7 +64,9 @@ export async function runRestoreInteractive(
       }),
     startJob: () => {
       const job = startOrthancJob(ready());
-      return { ...lockedJob(job, stateDir, 'start'), verdict: job.verdict };
+      // The start ends with the images check (it takes its own lock, re-entrant in this process).
+      startJob = withImagesCheck(job, ready(), stateDir);
+      return { ...lockedJob(startJob, stateDir, 'start'), verdict: job.verdict };
     },
   };
   let exitCode = 1;
@@ -79,6 +84,9 @@ export async function runRestoreInteractive(
       inkOptions(context.io),
     );
     await instance.waitUntilExit();
+    // Only after a start (which opened compose): a restore cancelled at the picker offers nothing.
+    if (exitCode === 0 && !controller.signal.aborted && startJob && compose)
+      await offerReconcile(context, compose, startJob.imagesCheck(), controller.signal);
     return exitCode;
   } finally {
     dispose();
