@@ -1,18 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
 import { ExecaError, execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { redactSecrets, registerSecrets } from '../secrets/redact.ts';
+import { type ExecStreamOptions, execStreamInContainer } from './container-exec.ts';
 import {
   type ComposeFlavor,
   composeInvocation,
   dockerExecArgs,
   type ExecOptions,
-  groupWrappedArgv,
-  killGroupArgv,
   psQuietArgs,
   stopArgs,
   upArgs,
@@ -480,72 +477,10 @@ export class Compose {
   async execStream(
     service: string,
     argv: readonly string[],
-    options: {
-      signal?: AbortSignal;
-      stdin?: Readable;
-      stdout?: Writable;
-      onStderrLine?: (line: string) => void;
-      env?: Record<string, string>;
-    } = {},
+    options: ExecStreamOptions = {},
   ): Promise<void> {
     const containerId = await this.runningContainer(service, options.signal);
-    const pidFile = `/tmp/ovena-exec-${randomBytes(6).toString('hex')}.pid`;
-    const subprocess = execa(
-      'docker',
-      dockerExecArgs(containerId, groupWrappedArgv(pidFile, argv), {
-        interactive: options.stdin !== undefined,
-        env: options.env,
-      }),
-      {
-        env: this.env,
-        buffer: false,
-        stdin: options.stdin ? 'pipe' : 'ignore',
-        stdout: options.stdout ? 'pipe' : 'ignore',
-        stderr: 'pipe',
-        reject: false,
-      },
-    );
-    if (options.stdin && subprocess.stdin) options.stdin.pipe(subprocess.stdin);
-    if (options.stdout && subprocess.stdout) subprocess.stdout.pipe(options.stdout, { end: false });
-    const stderrLines: string[] = [];
-    let pending = '';
-    subprocess.stderr?.setEncoding('utf8');
-    subprocess.stderr?.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        stderrLines.push(line);
-        if (stderrLines.length > 50) stderrLines.shift();
-        options.onStderrLine?.(line);
-      }
-    });
-    const onAbort = () => {
-      void execa('docker', dockerExecArgs(containerId, killGroupArgv(pidFile)), {
-        env: this.env,
-        reject: false,
-      }).then(() => {
-        setTimeout(() => subprocess.kill('SIGTERM'), 3000).unref();
-      });
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const result = await subprocess;
-      if (pending !== '') {
-        stderrLines.push(pending);
-        options.onStderrLine?.(pending);
-      }
-      options.signal?.throwIfAborted();
-      if (result.exitCode !== 0) {
-        const last =
-          stderrLines.filter((line) => line.trim() !== '').at(-1) ?? `exit code ${result.exitCode}`;
-        throw new OvenaError(
-          `${argv[0] ?? 'command'} failed in the ${service} container: ${redactSecrets(last.trim())}`,
-        );
-      }
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-    }
+    await execStreamInContainer(containerId, argv, `the ${service} container`, this.env, options);
   }
 }
 
