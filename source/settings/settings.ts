@@ -11,6 +11,13 @@ export type Settings = {
   webhooks: Partial<Record<WebhookEvent, string>>;
   /** Oldest acceptable last backup for `ovena check` and the home screen, in ms. */
   maxBackupAgeMs?: number;
+  /** `drill:` its own webhooks (never the backup's) and the oldest acceptable passing drill. */
+  drill?: DrillSettings;
+};
+
+export type DrillSettings = {
+  webhooks: Partial<Record<WebhookEvent, string>>;
+  maxAgeMs?: number;
 };
 
 export const emptySettings: Settings = { webhooks: {} };
@@ -33,26 +40,27 @@ export function parseSettings(text: string, file: string): Settings {
   if (value === null || value === undefined) return { webhooks: {} };
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid(file, 'expected a mapping');
   const root = value as Record<string, unknown>;
-  const known = new Set(['webhooks', 'maxBackupAge']);
+  const known = new Set(['webhooks', 'maxBackupAge', 'drill']);
   for (const key of Object.keys(root)) {
     if (!known.has(key))
-      throw invalid(file, `unknown key "${key}" (known: webhooks, maxBackupAge)`);
+      throw invalid(file, `unknown key "${key}" (known: webhooks, maxBackupAge, drill)`);
   }
-  const settings: Settings = { webhooks: {} };
-  const hooks = root.webhooks;
-  if (hooks !== undefined && hooks !== null) {
-    if (typeof hooks !== 'object' || Array.isArray(hooks)) {
-      throw invalid(file, 'webhooks must be a mapping of start, success, failure to URLs');
+  const settings: Settings = { webhooks: parseWebhooks(root.webhooks, 'webhooks', file) };
+  if (root.drill !== undefined && root.drill !== null) {
+    if (typeof root.drill !== 'object' || Array.isArray(root.drill))
+      throw invalid(file, 'drill must be a mapping (keys: webhooks, maxAge)');
+    const drill = root.drill as Record<string, unknown>;
+    for (const key of Object.keys(drill)) {
+      if (key !== 'webhooks' && key !== 'maxAge')
+        throw invalid(file, `unknown key "drill.${key}" (known: webhooks, maxAge)`);
     }
-    for (const [event, url] of Object.entries(hooks as Record<string, unknown>)) {
-      if (event !== 'start' && event !== 'success' && event !== 'failure') {
-        throw invalid(file, `unknown webhook "${event}" (known: start, success, failure)`);
+    settings.drill = { webhooks: parseWebhooks(drill.webhooks, 'drill.webhooks', file) };
+    if (drill.maxAge !== undefined && drill.maxAge !== null) {
+      try {
+        settings.drill.maxAgeMs = parseDuration(String(drill.maxAge), 'drill.maxAge');
+      } catch (error) {
+        throw invalid(file, (error as Error).message);
       }
-      if (url === null || url === undefined || url === '') continue;
-      if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url)) {
-        throw invalid(file, `webhooks.${event} must be an http:// or https:// URL`);
-      }
-      settings.webhooks[event] = url;
     }
   }
   if (root.maxBackupAge !== undefined && root.maxBackupAge !== null) {
@@ -63,6 +71,29 @@ export function parseSettings(text: string, file: string): Settings {
     }
   }
   return settings;
+}
+
+function parseWebhooks(
+  hooks: unknown,
+  where: string,
+  file: string,
+): Partial<Record<WebhookEvent, string>> {
+  const result: Partial<Record<WebhookEvent, string>> = {};
+  if (hooks === undefined || hooks === null) return result;
+  if (typeof hooks !== 'object' || Array.isArray(hooks)) {
+    throw invalid(file, `${where} must be a mapping of start, success, failure to URLs`);
+  }
+  for (const [event, url] of Object.entries(hooks as Record<string, unknown>)) {
+    if (event !== 'start' && event !== 'success' && event !== 'failure') {
+      throw invalid(file, `unknown webhook "${event}" (known: start, success, failure)`);
+    }
+    if (url === null || url === undefined || url === '') continue;
+    if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url)) {
+      throw invalid(file, `${where}.${event} must be an http:// or https:// URL`);
+    }
+    result[event] = url;
+  }
+  return result;
 }
 
 /** Reads `${configDir}/ovena.yml`; a missing file gives the defaults. */
