@@ -29,9 +29,9 @@ export function requiredBytes(dumpName: string, dumpBytes: number, env: NodeJS.P
       : expansionFactor.plain;
   // Test-only: multiply the need to simulate a small docker data root (README: Environment).
   const inflate = Number(env.OVENA_TEST_DRILL_DISK_MULTIPLIER ?? '1');
-  return Math.ceil(
-    (dumpBytes * factor + clusterBytes) * (Number.isFinite(inflate) && inflate > 0 ? inflate : 1),
-  );
+  const loaded = dumpBytes * factor;
+  const need = loaded + Math.min(loaded, walBytes) + clusterBytes;
+  return Math.ceil(need * (Number.isFinite(inflate) && inflate > 0 ? inflate : 1));
 }
 
 /** Free space of docker's data root (where the throw-away volume lives), when this host can see it. */
