@@ -48,7 +48,8 @@ export const optionSpecs: OptionSpec[] = [
     name: 'dry-run',
     type: 'boolean',
     commands: ['restore'],
-    description: 'check the dump and print the plan (what would be destroyed and loaded); change nothing',
+    description:
+      'check the dump and print the plan (what would be destroyed and loaded); change nothing',
   },
   {
     name: 'start',

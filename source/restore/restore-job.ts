@@ -2,11 +2,11 @@ import { waitForOrthanc } from '../commands/start.ts';
 import type { Compose } from '../compose/compose.ts';
 import { backupDir, restoreCandidates } from '../dumps/dump-name.ts';
 import { type DumpFile, listDumps } from '../dumps/list-dumps.ts';
-import { verifyDumpInContainer } from '../dumps/verify-dump.ts';
 import { ExitCode, messageOf, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import type { Job, Progress } from '../jobs/job.ts';
 import { SkipStep } from '../jobs/job.ts';
+import type { DumpScan } from '../load/scan-dump.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import {
   type DatabaseSummary,
@@ -16,6 +16,8 @@ import {
   summarizeDatabase,
   waitDatabaseReady,
 } from './database-ops.ts';
+import { checkDumpForRestore } from './dump-check.ts';
+import { recordFixedSteps } from './fixed-step-timings.ts';
 import { type RestoreMarker, readMarker, removeMarker, writeMarker } from './restore-marker.ts';
 import { collectVerdict, describeVerdict, type Verdict } from './verdict.ts';
 
@@ -42,6 +44,8 @@ export type RestorePlan = {
   startedDatabase: boolean;
   /** A restore interrupted earlier; the database is not the original any more. */
   marker: RestoreMarker | undefined;
+  /** The dump's own COPY rows and Orthanc counts, read during the verification pass. */
+  dumpScan?: DumpScan | undefined;
 };
 
 export type PreflightOptions = {
@@ -119,9 +123,7 @@ export async function preflightRestore(
     const file = typeof dump === 'string' ? await resolveDump(compose, dump, signal) : dump;
     const path = `${backupDir}/${file.name}`;
     onStatus?.(`checking ${file.name} (${formatBytes(file.sizeBytes)}) from end to end`);
-    await verifyDumpInContainer(compose, path, signal, {
-      oneOffWhenDown: databaseBroken !== undefined,
-    });
+    const dumpScan = await checkDumpForRestore(compose, path, signal, databaseBroken !== undefined);
     onStatus?.(`${file.name}: complete gzip stream, pg_dump header and completion comment found`);
 
     let marker = await readMarker(options.stateDir);
@@ -168,6 +170,7 @@ export async function preflightRestore(
       current: { dataVolume: volume?.name, database, orthanc, orthancRunning },
       startedDatabase,
       marker,
+      dumpScan,
     };
   } catch (error) {
     if (startedDatabase && error instanceof OvenaError) {
@@ -223,7 +226,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
 
   return {
     title: `Restore ${plan.dump.name}`,
-    steps: [
+    steps: recordFixedSteps(options.stateDir, [
       {
         id: 'safety-dump',
         title: 'Safety dump of the current database',
@@ -337,7 +340,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
           };
         },
       },
-    ],
+    ]),
     describeState(stoppedAt) {
       switch (stoppedAt) {
         case 'safety-dump':

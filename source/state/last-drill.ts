@@ -24,9 +24,18 @@ export type LastDrill = {
   loadSeconds?: number;
   /** Load plus this host's fixed restore steps, when measured. */
   rtoSeconds?: number;
+  /** When this run failed: the last passing drill before it. */
+  lastPass?: Omit<LastDrill, 'lastPass'>;
 };
 
 export const lastDrillFile = 'last-drill.json';
+
+/** The last drill that passed: this one, or the one a failed run kept. */
+export function lastPassingDrill(
+  drill: LastDrill | undefined,
+): Omit<LastDrill, 'lastPass'> | undefined {
+  return drill?.result === 'pass' ? drill : drill?.lastPass;
+}
 
 export async function readLastDrill(stateDir: string): Promise<LastDrill | undefined> {
   try {
@@ -44,7 +53,20 @@ export async function readLastDrill(stateDir: string): Promise<LastDrill | undef
 /** Atomic, 0600 (it names patient counts of the archive). */
 export async function writeLastDrill(stateDir: string, drill: LastDrill): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(path.join(stateDir, lastDrillFile), `${JSON.stringify(drill, null, 2)}\n`, {
-    mode: 0o600,
-  });
+  let lastPass: LastDrill['lastPass'];
+  if (drill.result === 'fail') {
+    const previous = await readLastDrill(stateDir);
+    if (previous?.result === 'pass') {
+      const { lastPass: _older, ...rest } = previous;
+      lastPass = rest;
+    } else lastPass = previous?.lastPass;
+  }
+  const record: LastDrill = { ...drill, ...(lastPass ? { lastPass } : {}) };
+  await writeFileAtomic(
+    path.join(stateDir, lastDrillFile),
+    `${JSON.stringify(record, null, 2)}\n`,
+    {
+      mode: 0o600,
+    },
+  );
 }
