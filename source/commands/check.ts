@@ -34,9 +34,11 @@ export async function run(context: CommandContext): Promise<number> {
   const now = Date.now();
   let status: HomeStatus;
   let maxAgeMs = optionMs;
+  let drillMaxAgeMs: number | undefined;
   try {
-    if (maxAgeMs === undefined)
-      maxAgeMs = (await readSettings(context.paths.configDir)).maxBackupAgeMs;
+    const settings = await readSettings(context.paths.configDir);
+    if (maxAgeMs === undefined) maxAgeMs = settings.maxBackupAgeMs;
+    drillMaxAgeMs = settings.drill?.maxAgeMs;
     const compose = await openCompose(context);
     status = await loadHomeStatus(defaultSources(compose, context.paths));
   } catch (error) {
@@ -55,6 +57,7 @@ export async function run(context: CommandContext): Promise<number> {
   const assessment = assessArchive(status, {
     now,
     ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
+    ...(drillMaxAgeMs === undefined ? {} : { drillMaxAgeMs }),
   });
   const exitCode = checkExitCode[assessment.level];
   if (context.json) {
@@ -66,6 +69,7 @@ export async function run(context: CommandContext): Promise<number> {
         reasons: assessment.reasons,
         maxAgeMs: assessment.maxAgeMs,
         lastBackup: status.lastBackup ?? null,
+        lastDrill: status.lastDrill ?? null,
         services: status.services.map(({ name, state, health, up }) => ({
           name,
           state,

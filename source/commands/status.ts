@@ -1,6 +1,7 @@
 import type { CommandContext } from '../cli/context.ts';
 import { writeLine } from '../cli/context.ts';
 import { openCompose } from '../compose/open-compose.ts';
+import { drillLine } from '../drill/drill-status.ts';
 import { ExitCode } from '../errors.ts';
 import { formatAge, formatBytes, formatDuration } from '../format.ts';
 import { describeSchedule } from '../schedule/schedule.ts';
@@ -31,6 +32,11 @@ export function backupLines(status: ArchiveStatus, now = Date.now()): string[] {
     }
   }
   if (status.schedule) lines.push(`Schedule  ${describeSchedule(status.schedule)}`);
+  if (status.lastDrill !== undefined) {
+    lines.push(`Drill     ${drillLine(status.lastDrill ?? undefined, now)}`);
+    if (status.drillSchedule && status.drillSchedule.schedule !== 'off')
+      lines.push(`          scheduled ${status.drillSchedule.schedule}`);
+  }
   return lines;
 }
 

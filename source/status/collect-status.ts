@@ -2,8 +2,9 @@ import { readShares } from '../cifs/shares.ts';
 import type { Compose, ServiceState } from '../compose/compose.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
-import { readSchedule, type ScheduleState } from '../schedule/schedule.ts';
+import { drillWrapperName, readSchedule, type ScheduleState } from '../schedule/schedule.ts';
 import { type LastBackupRecord, readLastBackup } from '../state/last-backup.ts';
+import { type LastDrill, readLastDrill } from '../state/last-drill.ts';
 
 /** One snapshot of the archive's health, shared by `ovena status`, `--json` and the home screen. */
 export type ArchiveStatus = {
@@ -34,6 +35,10 @@ export type ArchiveStatus = {
   lastBackup?: LastBackupRecord | null;
   /** When cron runs the backup. */
   schedule?: ScheduleState;
+  /** The last restore drill (null when none was recorded on this host). */
+  lastDrill?: LastDrill | null;
+  /** When cron runs the drill. */
+  drillSchedule?: ScheduleState;
   /** A restore that removed the database and did not finish (null when none). */
   unfinishedRestore?: UnfinishedRestore | null;
 };
@@ -50,15 +55,24 @@ export type UnfinishedRestore = {
 export async function collectBackupStatus(paths: {
   stateDir: string;
   cronDir: string;
-}): Promise<Pick<ArchiveStatus, 'lastBackup' | 'schedule' | 'unfinishedRestore'>> {
-  const [lastBackup, schedule, unfinished] = await Promise.all([
+}): Promise<
+  Pick<
+    ArchiveStatus,
+    'lastBackup' | 'schedule' | 'unfinishedRestore' | 'lastDrill' | 'drillSchedule'
+  >
+> {
+  const [lastBackup, schedule, unfinished, lastDrill, drillSchedule] = await Promise.all([
     readLastBackup(paths.stateDir),
     readSchedule(paths.cronDir).catch(() => undefined),
     readUnfinishedRestore(paths.stateDir),
+    readLastDrill(paths.stateDir),
+    readSchedule(paths.cronDir, drillWrapperName).catch(() => undefined),
   ]);
   return {
     lastBackup: lastBackup ?? null,
     ...(schedule ? { schedule } : {}),
+    lastDrill: lastDrill ?? null,
+    ...(drillSchedule ? { drillSchedule } : {}),
     unfinishedRestore: unfinished
       ? {
           dump: unfinished.dump,

@@ -3,7 +3,9 @@ import type { Compose } from '../../compose/compose.ts';
 import type { Paths } from '../../paths.ts';
 import { readUnfinishedRestore } from '../../restore/restore-marker.ts';
 import { readSchedule } from '../../schedule/index.ts';
+import { drillWrapperName } from '../../schedule/schedule.ts';
 import { readLastBackup } from '../../state/last-backup.ts';
+import { readLastDrill } from '../../state/last-drill.ts';
 import { collectStatus } from '../../status/collect-status.ts';
 import type { ScheduleInfo, StatusSources } from './home-status.ts';
 
@@ -34,5 +36,8 @@ export function defaultSources(compose: Compose, paths: Paths): StatusSources {
     readSchedule: () => scheduleInfo(paths.cronDir),
     sharesConfigured: () => sharesConfigured(compose.files),
     unfinishedRestore: () => readUnfinishedRestore(paths.stateDir),
+    readLastDrill: () => readLastDrill(paths.stateDir),
+    drillScheduled: async () =>
+      (await readSchedule(paths.cronDir, drillWrapperName)).schedule !== 'off',
   };
 }

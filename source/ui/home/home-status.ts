@@ -1,6 +1,7 @@
 import { messageOf } from '../../errors.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
 import type { LastBackupRecord } from '../../state/last-backup.ts';
+import type { LastDrill } from '../../state/last-drill.ts';
 import type { ArchiveStatus } from '../../status/collect-status.ts';
 
 /**
@@ -37,6 +38,10 @@ export type HomeStatus = {
   sharesConfigured?: boolean;
   /** A restore that removed the database and did not finish. */
   unfinishedRestore?: { dump: string };
+  /** The last restore drill; undefined when none (or unknown in this build). */
+  lastDrill?: LastDrill;
+  /** A drill schedule is set (check then warns without a recent passing drill). */
+  drillScheduled?: boolean;
   /** Sources that failed, one short line each (shown, never fatal). */
   problems: string[];
 };
@@ -48,6 +53,8 @@ export type StatusSources = {
   readSchedule?(signal?: AbortSignal): Promise<ScheduleInfo | undefined>;
   sharesConfigured?(signal?: AbortSignal): Promise<boolean | undefined>;
   unfinishedRestore?(signal?: AbortSignal): Promise<{ dump: string } | undefined>;
+  readLastDrill?(signal?: AbortSignal): Promise<LastDrill | undefined>;
+  drillScheduled?(signal?: AbortSignal): Promise<boolean>;
 };
 
 export function homeServices(status: ArchiveStatus): HomeService[] {
@@ -82,12 +89,15 @@ export async function loadHomeStatus(
 ): Promise<HomeStatus> {
   const problems: string[] = [];
   const { readLastBackup, readSchedule, sharesConfigured, unfinishedRestore } = sources;
-  const [archive, lastBackup, schedule, shares, restore] = await Promise.all([
+  const { readLastDrill, drillScheduled } = sources;
+  const [archive, lastBackup, schedule, shares, restore, drill, drillSchedule] = await Promise.all([
     sources.collectStatus(signal),
     guarded('last backup', problems, readLastBackup && (() => readLastBackup(signal))),
     guarded('schedule', problems, readSchedule && (() => readSchedule(signal))),
     guarded('shares', problems, sharesConfigured && (() => sharesConfigured(signal))),
     guarded('restore marker', problems, unfinishedRestore && (() => unfinishedRestore(signal))),
+    guarded('last drill', problems, readLastDrill && (() => readLastDrill(signal))),
+    guarded('drill schedule', problems, drillScheduled && (() => drillScheduled(signal))),
   ]);
   const status: HomeStatus = {
     services: homeServices(archive),
@@ -105,5 +115,7 @@ export async function loadHomeStatus(
   if (schedule) status.schedule = schedule;
   if (shares !== undefined) status.sharesConfigured = shares;
   if (restore) status.unfinishedRestore = { dump: restore.dump };
+  if (drill) status.lastDrill = drill;
+  if (drillSchedule !== undefined) status.drillScheduled = drillSchedule;
   return status;
 }
