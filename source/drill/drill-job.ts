@@ -9,6 +9,7 @@ import { queryTarget } from '../load/pg-target.ts';
 import { type DumpScan, type IndexCounts, scanDump } from '../load/scan-dump.ts';
 import type { LastDrill } from '../state/last-drill.ts';
 import { checkDiskNeed, type DiskNeed } from './disk-need.ts';
+import { withShareReader } from './share-reader.ts';
 import { removeLeftovers, startThrowaway, type Throwaway } from './throwaway.ts';
 
 /** What a drill found, filled in step by step; the command turns it into the record. */
@@ -27,8 +28,8 @@ export function sqlCountOf(table: string): string {
 }
 
 /**
- * The drill as data: prepare (leftovers, disk), start a throw-away PostgreSQL, read the dump once
- * (whole? what does it hold?), load it with the restore's loader, check it, remove it all.
+ * The drill as data: prepare (leftovers, disk), read the dump once (whole? what does it hold?),
+ * start a throw-away PostgreSQL, load it with the restore's loader, check it, remove it all.
  * The live database, Orthanc and their volumes are never touched. The command removes the
  * container and volume whatever happens (`state.box.remove()`).
  */
@@ -55,30 +56,33 @@ export function drillJob(compose: Compose, dump: DumpFile, state: DrillState): J
         },
       },
       {
+        id: 'scan',
+        title: `Read ${dump.name} once: whole, and what it holds`,
+        async run({ signal, progress }) {
+          const total = dump.sizeBytes;
+          progress({ done: 0, total, unit: 'bytes' });
+          // Before any container starts: a dump that is not whole fails here, in seconds.
+          state.scan = await withShareReader(compose, signal, (target) =>
+            scanDump(target, path, {
+              signal,
+              onPosition: (bytes) =>
+                progress({ done: Math.min(bytes, total), total, unit: 'bytes' }),
+            }),
+          );
+          const rows = state.scan.tables.reduce((sum, table) => sum + table.rows, 0);
+          const counts = state.scan.counts;
+          return {
+            summary: `${state.scan.tables.length} tables, ${rows} rows${counts ? `; ${describeCounts(counts)}` : ''}`,
+          };
+        },
+      },
+      {
         id: 'start',
         title: 'Start a throw-away PostgreSQL (no network, own volume)',
         async run({ signal }) {
           state.box = await startThrowaway(compose, 'drill', signal);
           return {
             summary: `container ${state.box.containerId.slice(0, 12)}, volume ${state.box.volume ?? '-'}`,
-          };
-        },
-      },
-      {
-        id: 'scan',
-        title: `Read ${dump.name} once: whole, and what it holds`,
-        async run({ signal, progress }) {
-          const box = needBox(state);
-          const total = dump.sizeBytes;
-          progress({ done: 0, total, unit: 'bytes' });
-          state.scan = await scanDump(box.target, path, {
-            signal,
-            onPosition: (bytes) => progress({ done: Math.min(bytes, total), total, unit: 'bytes' }),
-          });
-          const rows = state.scan.tables.reduce((sum, table) => sum + table.rows, 0);
-          const counts = state.scan.counts;
-          return {
-            summary: `${state.scan.tables.length} tables, ${rows} rows${counts ? `; ${describeCounts(counts)}` : ''}`,
           };
         },
       },
