@@ -175,6 +175,20 @@ describe('restore drill and restore --dry-run on the real stack', () => {
     assert.deepEqual(await labelled(run.child.pid), []);
   });
 
+  it('SIGTERM during a drill removes its container and volume (exit 143)', async () => {
+    const run = startOvena(['--file=ovena-db-backup.sql', 'drill'], stack.env);
+    await waitFor(
+      async () => (await labelled(run.child.pid)).length >= 2,
+      120_000,
+      'the throw-away container',
+    );
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    assert.equal(result.code, 143, result.stdout + result.stderr);
+    assert.match(result.stdout, /interrupted/i);
+    assert.deepEqual(await labelled(run.child.pid), []);
+  });
+
   it('restore --dry-run on a dump taken before 2 more instances prints its counts and the difference; nothing changes', async () => {
     const atDump = await orthancStatistics(stack.orthancUrl);
     for (const patient of ['LATE1', 'LATE2']) await createInstance(stack.orthancUrl, patient);
