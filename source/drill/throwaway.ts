@@ -210,7 +210,12 @@ export async function startThrowaway(
   else {
     const [entrypoint, ...rest] = live.entrypoint;
     if (entrypoint) args.push('--entrypoint', entrypoint);
-    args.push(live.image, ...rest, ...live.cmd);
+    // A site's WAL archiving must not follow the throw-away server (its archive is the live one's).
+    const postgresArgs =
+      live.cmd.length === 0 || live.cmd[0] === 'postgres' || live.cmd[0]?.startsWith('-') === true
+        ? ['-c', 'archive_mode=off']
+        : [];
+    args.push(live.image, ...rest, ...live.cmd, ...postgresArgs);
   }
   let containerId: string;
   try {
