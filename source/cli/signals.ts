@@ -16,7 +16,16 @@ export { signalExitCode };
  * Commands that watch the signal and clean up before returning. Any other command (a read-only
  * one: status, list, check, help, schedule) has nothing to clean up and exits at once.
  */
-const cleansUp = new Set(['backup', 'restore', 'start', 'stop', 'cifs', 'home', undefined]);
+const cleansUp = new Set([
+  'backup',
+  'restore',
+  'drill',
+  'start',
+  'stop',
+  'cifs',
+  'home',
+  undefined,
+]);
 
 export type Lifecycle = {
   signal: AbortSignal;

@@ -34,11 +34,13 @@ export async function run(context: CommandContext): Promise<number> {
   const now = Date.now();
   let status: HomeStatus;
   let maxAgeMs = optionMs;
+  let drillMaxAgeMs: number | undefined;
   try {
     // Any broken section is CRITICAL: a monitor is where a broken settings file must show.
     const settings = await readSettings(context.paths.configDir);
     requireSoundSettings(settings);
     if (maxAgeMs === undefined) maxAgeMs = settings.maxBackupAgeMs;
+    drillMaxAgeMs = settings.drill?.maxAgeMs;
     const compose = await openCompose(context);
     status = await loadHomeStatus(defaultSources(compose, context.paths));
   } catch (error) {
@@ -57,6 +59,7 @@ export async function run(context: CommandContext): Promise<number> {
   const assessment = assessArchive(status, {
     now,
     ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
+    ...(drillMaxAgeMs === undefined ? {} : { drillMaxAgeMs }),
   });
   const exitCode = checkExitCode[assessment.level];
   if (context.json) {
@@ -68,6 +71,7 @@ export async function run(context: CommandContext): Promise<number> {
         reasons: assessment.reasons,
         maxAgeMs: assessment.maxAgeMs,
         lastBackup: status.lastBackup ?? null,
+        lastDrill: status.lastDrill ?? null,
         services: status.services.map(({ name, state, health, up }) => ({
           name,
           state,

@@ -27,6 +27,10 @@ export function restoreOptions(context: CommandContext): RestoreOptions {
 
 export async function run(context: CommandContext): Promise<number> {
   const options = restoreOptions(context);
+  if (booleanOption(context.options, 'dry-run')) {
+    const { runDryRun } = await import('./restore-dry-run.ts');
+    return runDryRun(context, options);
+  }
   if (context.interactive) {
     const { runRestoreInteractive } = await import('../ui/restore/run-restore-interactive.tsx');
     return runRestoreInteractive(context, options);

@@ -1,3 +1,4 @@
+import { drillWarning } from '../drill/drill-status.ts';
 import { formatAge, formatDuration } from '../format.ts';
 import { finishRestoreCommand } from '../restore/restore-marker.ts';
 import type { HomeStatus } from './home-status.ts';
@@ -43,7 +44,7 @@ export function effectiveMaxAgeMs(
 
 export function assessArchive(
   status: HomeStatus,
-  options: { now: number; maxAgeMs?: number },
+  options: { now: number; maxAgeMs?: number; drillMaxAgeMs?: number },
 ): Assessment {
   const critical: string[] = [];
   const warning: string[] = [];
@@ -92,6 +93,13 @@ export function assessArchive(
       backup = 'fresh';
     }
   }
+  const drill = drillWarning(
+    status.lastDrill,
+    status.drillScheduled === true,
+    options.now,
+    options.drillMaxAgeMs,
+  );
+  if (drill) warning.push(drill);
   for (const problem of status.problems) warning.push(problem);
 
   const level: Level = critical.length > 0 ? 'critical' : warning.length > 0 ? 'warning' : 'ok';

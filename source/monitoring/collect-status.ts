@@ -3,8 +3,9 @@ import { readShares } from '../cifs/shares.ts';
 import type { Compose } from '../compose/compose.ts';
 import type { ServiceState } from '../compose/containers.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
+import { type LastDrill, readLastDrill } from '../records/last-drill.ts';
 import { finishRestoreCommand, readUnfinishedRestore } from '../restore/restore-marker.ts';
-import { readSchedule, type ScheduleState } from '../schedule/schedule.ts';
+import { drillWrapperName, readSchedule, type ScheduleState } from '../schedule/schedule.ts';
 
 /** One snapshot of the archive's health, shared by `ovena status`, `--json` and the home screen. */
 export type ArchiveStatus = {
@@ -35,6 +36,10 @@ export type ArchiveStatus = {
   lastBackup?: LastBackupRecord | null;
   /** When cron runs the backup. */
   schedule?: ScheduleState;
+  /** The last restore drill (null when none was recorded on this host). */
+  lastDrill?: LastDrill | null;
+  /** When cron runs the drill. */
+  drillSchedule?: ScheduleState;
   /** A restore that removed the database and did not finish (null when none). */
   unfinishedRestore?: UnfinishedRestore | null;
 };
@@ -51,15 +56,24 @@ export type UnfinishedRestore = {
 export async function collectBackupStatus(paths: {
   stateDir: string;
   cronDir: string;
-}): Promise<Pick<ArchiveStatus, 'lastBackup' | 'schedule' | 'unfinishedRestore'>> {
-  const [lastBackup, schedule, unfinished] = await Promise.all([
+}): Promise<
+  Pick<
+    ArchiveStatus,
+    'lastBackup' | 'schedule' | 'unfinishedRestore' | 'lastDrill' | 'drillSchedule'
+  >
+> {
+  const [lastBackup, schedule, unfinished, lastDrill, drillSchedule] = await Promise.all([
     readLastBackup(paths.stateDir),
     readSchedule(paths.cronDir).catch(() => undefined),
     readUnfinishedRestore(paths.stateDir),
+    readLastDrill(paths.stateDir),
+    readSchedule(paths.cronDir, drillWrapperName).catch(() => undefined),
   ]);
   return {
     lastBackup: lastBackup ?? null,
     ...(schedule ? { schedule } : {}),
+    lastDrill: lastDrill ?? null,
+    ...(drillSchedule ? { drillSchedule } : {}),
     unfinishedRestore: unfinished
       ? {
           dump: unfinished.dump,

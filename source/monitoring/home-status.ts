@@ -1,5 +1,6 @@
 import type { LastBackupRecord } from '../backup/last-backup.ts';
 import { messageOf } from '../errors.ts';
+import type { LastDrill } from '../records/last-drill.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { type ArchiveStatus, sharesConfigured } from './collect-status.ts';
 
@@ -38,6 +39,10 @@ export type HomeStatus = {
   sharesConfigured?: boolean;
   /** A restore that removed the database and did not finish. */
   unfinishedRestore?: { dump: string };
+  /** The last restore drill; undefined when none (or unknown in this build). */
+  lastDrill?: LastDrill;
+  /** A drill schedule is set (check then warns without a recent passing drill). */
+  drillScheduled?: boolean;
   /** Sources that failed, one short line each (shown, never fatal). */
   problems: string[];
 };
@@ -49,6 +54,8 @@ export type StatusSources = {
   readSchedule?(signal?: AbortSignal): Promise<ScheduleInfo | undefined>;
   readShares?(signal?: AbortSignal): Promise<ArchiveStatus['shares']>;
   unfinishedRestore?(signal?: AbortSignal): Promise<{ dump: string } | undefined>;
+  readLastDrill?(signal?: AbortSignal): Promise<LastDrill | undefined>;
+  drillScheduled?(signal?: AbortSignal): Promise<boolean>;
 };
 
 export function homeServices(status: Pick<ArchiveStatus, 'services'>): HomeService[] {
@@ -83,12 +90,15 @@ export async function loadHomeStatus(
 ): Promise<HomeStatus> {
   const problems: string[] = [];
   const { readLastBackup, readSchedule, readShares, unfinishedRestore } = sources;
-  const [archive, lastBackup, schedule, shares, restore] = await Promise.all([
+  const { readLastDrill, drillScheduled } = sources;
+  const [archive, lastBackup, schedule, shares, restore, drill, drillSchedule] = await Promise.all([
     sources.readServices(signal),
     guarded('last backup', problems, readLastBackup && (() => readLastBackup(signal))),
     guarded('schedule', problems, readSchedule && (() => readSchedule(signal))),
     guarded('shares', problems, readShares && (() => readShares(signal))),
     guarded('restore marker', problems, unfinishedRestore && (() => unfinishedRestore(signal))),
+    guarded('last drill', problems, readLastDrill && (() => readLastDrill(signal))),
+    guarded('drill schedule', problems, drillScheduled && (() => drillScheduled(signal))),
   ]);
   const status: HomeStatus = {
     services: homeServices(archive),
@@ -106,5 +116,7 @@ export async function loadHomeStatus(
   if (schedule) status.schedule = schedule;
   if (shares !== undefined) status.sharesConfigured = sharesConfigured(shares);
   if (restore) status.unfinishedRestore = { dump: restore.dump };
+  if (drill) status.lastDrill = drill;
+  if (drillSchedule !== undefined) status.drillScheduled = drillSchedule;
   return status;
 }

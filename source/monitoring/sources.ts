@@ -1,8 +1,9 @@
 import { readLastBackup } from '../backup/last-backup.ts';
 import type { Compose } from '../compose/compose.ts';
 import type { Paths } from '../paths.ts';
+import { readLastDrill } from '../records/last-drill.ts';
 import { readUnfinishedRestore } from '../restore/restore-marker.ts';
-import { readSchedule } from '../schedule/schedule.ts';
+import { drillWrapperName, readSchedule } from '../schedule/schedule.ts';
 import { readServices, readShareSummaries } from './collect-status.ts';
 import type { ScheduleInfo, StatusSources } from './home-status.ts';
 
@@ -27,5 +28,8 @@ export function defaultSources(compose: Compose, paths: Paths): StatusSources {
     readSchedule: () => scheduleInfo(paths.cronDir),
     readShares: () => readShareSummaries(compose.files),
     unfinishedRestore: () => readUnfinishedRestore(paths.stateDir),
+    readLastDrill: () => readLastDrill(paths.stateDir),
+    drillScheduled: async () =>
+      (await readSchedule(paths.cronDir, drillWrapperName)).schedule !== 'off',
   };
 }

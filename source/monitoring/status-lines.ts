@@ -1,3 +1,4 @@
+import { drillLine } from '../drill/drill-status.ts';
 import { formatAge, formatBytes, formatDuration } from '../format.ts';
 import { describeSchedule } from '../schedule/schedule.ts';
 import type { ArchiveStatus } from './collect-status.ts';
@@ -24,6 +25,11 @@ export function backupLines(status: ArchiveStatus, now = Date.now()): string[] {
     }
   }
   if (status.schedule) lines.push(`Schedule  ${describeSchedule(status.schedule)}`);
+  if (status.lastDrill !== undefined) {
+    lines.push(`Drill     ${drillLine(status.lastDrill ?? undefined, now)}`);
+    if (status.drillSchedule && status.drillSchedule.schedule !== 'off')
+      lines.push(`          scheduled ${status.drillSchedule.schedule}`);
+  }
   return lines;
 }
 

@@ -14,6 +14,7 @@ import {
   summarizeDatabase,
   waitDatabaseReady,
 } from './database-ops.ts';
+import { recordFixedSteps } from './fixed-step-timings.ts';
 import type { RestorePlan } from './preflight.ts';
 import { type RestoreMarker, removeMarker, writeMarker } from './restore-marker.ts';
 import { collectVerdict, describeVerdict, type Verdict } from './verdict.ts';
@@ -75,7 +76,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
 
   return {
     title: `Restore ${plan.dump.name}`,
-    steps: [
+    steps: recordFixedSteps(options.stateDir, [
       {
         id: 'safety-dump',
         title: 'Safety dump of the current database',
@@ -187,7 +188,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
           };
         },
       },
-    ],
+    ]),
     describeState(stoppedAt) {
       switch (stoppedAt) {
         case 'safety-dump':

@@ -1,7 +1,7 @@
 import type { HomeStatus } from '../../monitoring/home-status.ts';
 
 /** The home screen as a reducer over a typed action union; the view only renders this state. */
-export type TaskId = 'backup' | 'restore' | 'cifs' | 'start' | 'stop' | 'schedule';
+export type TaskId = 'backup' | 'restore' | 'drill' | 'cifs' | 'start' | 'stop' | 'schedule';
 
 export type MenuItem = { id: TaskId | 'quit'; label: string; command: string };
 
@@ -12,6 +12,7 @@ export const menuItems: readonly MenuItem[] = [
   { id: 'start', label: 'Start services', command: 'ovena start' },
   { id: 'stop', label: 'Stop services', command: 'ovena stop' },
   { id: 'schedule', label: 'Backup schedule…', command: 'ovena schedule' },
+  { id: 'drill', label: 'Test a dump (drill)…', command: 'ovena drill' },
   { id: 'quit', label: 'Quit', command: '' },
 ];
 

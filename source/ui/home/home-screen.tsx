@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { drillLine } from '../../drill/drill-status.ts';
 import { formatAge, formatBytes, formatDuration } from '../../format.ts';
 import { type Assessment, assessArchive } from '../../monitoring/assess.ts';
 import type { HomeService, HomeStatus } from '../../monitoring/home-status.ts';
@@ -127,6 +128,9 @@ export function HomeScreen({ state, now, width, rows, color, maxAgeMs }: HomeScr
             );
           })()}
           <Line color={color}>{scheduleLine(status)}</Line>
+          <Line color={color} tone={status.lastDrill?.result === 'fail' ? 'red' : undefined}>
+            {`${label('Last drill')}${drillLine(status.lastDrill, now)}`}
+          </Line>
           {(() => {
             const [text, tone] = sharesLine(status);
             return (

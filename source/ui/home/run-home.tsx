@@ -57,6 +57,7 @@ const clearScreen = '\u001B[2J\u001B[3J\u001B[H';
 const flowCommands: Partial<Record<TaskId, { command: string; label: string }>> = {
   backup: { command: 'backup', label: 'Back up now' },
   restore: { command: 'restore', label: 'Restore' },
+  drill: { command: 'drill', label: 'Test a dump (drill)' },
   cifs: { command: 'cifs', label: 'CIFS shares' },
 };
 
