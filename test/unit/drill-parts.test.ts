@@ -12,7 +12,7 @@ import {
 import { readerFragment } from '../../source/load/reader-script.ts';
 import { describeDifference, parseScanOutput } from '../../source/load/scan-dump.ts';
 import { rtoFromDrill } from '../../source/restore/dry-run.ts';
-import { parseSettings } from '../../source/settings/settings.ts';
+import { parseSettings, requireSection, sectionBroken } from '../../source/settings/settings.ts';
 
 describe('loader and dump scan (pure parts)', () => {
   it('names the dump line of a failing COPY row from the COPY statement line', () => {
@@ -141,6 +141,15 @@ describe('drill (pure parts)', () => {
     assert.equal(settings.webhooks.success, 'https://a.example/b');
     assert.equal(settings.drill?.webhooks.success, 'https://c.example/d');
     assert.equal(settings.drill?.maxAgeMs, 3 * 24 * 3_600_000);
-    assert.throws(() => parseSettings('drill:\n  nope: 1\n', 'ovena.yml'), /drill\.nope/);
+    // A broken drill section is a problem of its own section: the backup's webhooks still apply.
+    const broken = parseSettings(
+      'webhooks:\n  success: https://a.example/b\ndrill:\n  nope: 1\n',
+      'ovena.yml',
+    );
+    assert.equal(broken.webhooks.success, 'https://a.example/b');
+    assert.equal(broken.drill, undefined);
+    assert.equal(sectionBroken(broken, 'drill'), true);
+    assert.equal(sectionBroken(broken, 'webhooks'), false);
+    assert.throws(() => requireSection(broken, 'drill'), /drill\.nope/);
   });
 });
