@@ -31,9 +31,18 @@ export const commandSpecs: CommandSpec[] = [
   {
     name: 'restore',
     summary: 'destroy the database and load a dump from the backup share (guided on a terminal)',
-    usage: 'ovena [--file=NAME] restore [--yes] [--no-safety-dump] [--start|--no-start]',
+    usage:
+      'ovena [--file=NAME] restore [--yes] [--no-safety-dump] [--start|--no-start] | restore --dry-run [--json]',
     example: 'ovena --file=ovena-db-backup.sql restore',
     load: () => import('../commands/restore.ts'),
+  },
+  {
+    name: 'drill',
+    summary:
+      'prove that a dump loads: into a throw-away database (no network), with checks and an RTO estimate; the archive is not touched',
+    usage: 'ovena [--file=NAME] drill [--json]',
+    example: 'ovena --file=ovena-db-backup.sql drill',
+    load: () => import('../commands/drill.ts'),
   },
   {
     name: 'list',
@@ -66,8 +75,8 @@ export const commandSpecs: CommandSpec[] = [
   },
   {
     name: 'schedule',
-    summary: 'show or change when cron runs the backup (hourly, daily, weekly, off)',
-    usage: 'ovena schedule [hourly|daily|weekly|off]',
+    summary: 'show or change when cron runs the backup (hourly, daily, weekly, off) or the drill',
+    usage: 'ovena schedule [hourly|daily|weekly|off] | schedule drill [daily|weekly|off]',
     example: 'ovena schedule daily',
     load: () => import('../commands/schedule.ts'),
   },

@@ -52,6 +52,13 @@ export const optionSpecs: OptionSpec[] = [
     description: 'do not dump the current database before destroying it',
   },
   {
+    name: 'dry-run',
+    type: 'boolean',
+    commands: ['restore'],
+    description:
+      'check the dump and print the plan (what would be destroyed and loaded); change nothing',
+  },
+  {
     name: 'start',
     type: 'boolean',
     commands: ['restore'],

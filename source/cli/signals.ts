@@ -19,6 +19,7 @@ export { signalExitCode };
 const cleansUp = new Set([
   'backup',
   'restore',
+  'drill',
   'start',
   'stop',
   'cifs',

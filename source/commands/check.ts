@@ -38,6 +38,7 @@ export async function run(context: CommandContext): Promise<number> {
   const now = Date.now();
   let status: HomeStatus;
   let maxAgeMs = optionMs;
+  let drillMaxAgeMs: number | undefined;
   try {
     // Any broken section is CRITICAL: a monitor is where a broken settings file must show.
     const settings = await readSettings(context.paths.configDir);
@@ -47,6 +48,7 @@ export async function run(context: CommandContext): Promise<number> {
     if (maxAgeMs === undefined) maxAgeMs = settings.maxBackupAgeMs;
     // Broken anomaly thresholds are broken settings too (the history room reads their keys).
     await readAnomalySettings(context.paths.configDir);
+    drillMaxAgeMs = settings.drill?.maxAgeMs;
     const compose = await openCompose(context);
     status = await loadHomeStatus(defaultSources(compose, context.paths));
   } catch (error) {
@@ -65,6 +67,7 @@ export async function run(context: CommandContext): Promise<number> {
   const assessed = assessArchive(status, {
     now,
     ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
+    ...(drillMaxAgeMs === undefined ? {} : { drillMaxAgeMs }),
   });
   // Retention only ever warns: a broken retention section disables pruning, nothing else.
   const retention = await retentionWarnings(context.paths, status.lastBackup, now).catch(
@@ -86,6 +89,7 @@ export async function run(context: CommandContext): Promise<number> {
         maxAgeMs: assessment.maxAgeMs,
         lastBackup: status.lastBackup ?? null,
         lastImagesCheck: lastImagesCheckSummary(status.imagesCheck),
+        lastDrill: status.lastDrill ?? null,
         services: status.services.map(({ name, state, health, up }) => ({
           name,
           state,

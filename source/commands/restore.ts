@@ -29,6 +29,10 @@ export function restoreOptions(context: CommandContext): RestoreOptions {
 
 export async function run(context: CommandContext): Promise<number> {
   const options = restoreOptions(context);
+  if (booleanOption(context.options, 'dry-run')) {
+    const { runDryRun } = await import('./restore-dry-run.ts');
+    return runDryRun(context, options);
+  }
   if (context.interactive) {
     // The listing starts before Ink loads (about 0.7 s of CPU): the picker's first frame waits
     // for the slower of the two, not for both.

@@ -11,6 +11,10 @@ import {
 /** `ovena schedule` shows; `ovena schedule hourly|daily|weekly|off` moves the cron wrapper. */
 export async function run(context: CommandContext): Promise<number> {
   const { cronDir } = context.paths;
+  if (context.args[0] === 'drill') {
+    const { runDrillSchedule } = await import('./schedule-drill.ts');
+    return runDrillSchedule(context);
+  }
   if (context.args.length > 1) {
     throw new UsageError(`schedule takes one argument: hourly, daily, weekly or off`);
   }

@@ -20,12 +20,7 @@ export type ExecStreamOptions = {
 /** How long the docker client may live after the group kill before it is signalled itself. */
 const clientGraceMs = 3000;
 
-/**
- * Runs a long command in a container without buffering its output. On abort the command's whole
- * process group inside the container is killed (the docker client alone would leave it running),
- * leaves first and never a child of PID 1 (see `killGroupFunction`); the docker client is
- * signalled only after that kill ran, and given time to see its command end.
- */
+/** A long command in a compose service's running container (see `execStreamInContainer`). */
 export async function execStream(
   compose: Compose,
   service: string,
@@ -33,6 +28,23 @@ export async function execStream(
   options: ExecStreamOptions = {},
 ): Promise<void> {
   const containerId = await compose.runningContainer(service, options.signal);
+  await execStreamInContainer(containerId, argv, `the ${service} container`, compose.env, options);
+}
+
+/**
+ * Runs a long command in a container found by id (a compose service's, or the drill's throw-away
+ * PostgreSQL) without buffering its output. On abort the command's whole process group inside the
+ * container is killed (the docker client alone would leave it running), leaves first and never a
+ * child of PID 1 (see `killGroupFunction`); the docker client is signalled only after that kill
+ * ran, and given time to see its command end. `where` names the container in errors.
+ */
+export async function execStreamInContainer(
+  containerId: string,
+  argv: readonly string[],
+  where: string,
+  hostEnv: NodeJS.ProcessEnv,
+  options: ExecStreamOptions = {},
+): Promise<void> {
   const pidFile = `/tmp/ovena-exec-${randomBytes(6).toString('hex')}.pid`;
   const subprocess = execa(
     'docker',
@@ -41,7 +53,7 @@ export async function execStream(
       env: options.env,
     }),
     {
-      env: compose.env,
+      env: hostEnv,
       buffer: false,
       stdin: options.stdin ? 'pipe' : 'ignore',
       stdout: options.onStdoutLine || options.stdout ? 'pipe' : 'ignore',
@@ -71,7 +83,7 @@ export async function execStream(
   }
   const onAbort = () => {
     void execa('docker', dockerExecArgs(containerId, killGroupArgv(pidFile)), {
-      env: compose.env,
+      env: hostEnv,
       reject: false,
     }).then(() => {
       setTimeout(() => subprocess.kill('SIGTERM'), clientGraceMs).unref();
@@ -85,7 +97,7 @@ export async function execStream(
       const last =
         stderrLines.filter((line) => line.trim() !== '').at(-1) ?? `exit code ${result.exitCode}`;
       throw new OvenaError(
-        `${argv[0] ?? 'command'} failed in the ${service} container: ${redactSecrets(last.trim())}`,
+        `${argv[0] ?? 'command'} failed in ${where}: ${redactSecrets(last.trim())}`,
       );
     }
   } finally {

@@ -1,3 +1,4 @@
+import { drillWarning } from '../drill/drill-status.ts';
 import { formatAge, formatDuration } from '../format.ts';
 import { imagesWarning } from '../images/assess-images.ts';
 import { finishRestoreCommand } from '../restore/restore-marker.ts';
@@ -44,7 +45,7 @@ export function effectiveMaxAgeMs(
 
 export function assessArchive(
   status: HomeStatus,
-  options: { now: number; maxAgeMs?: number },
+  options: { now: number; maxAgeMs?: number; drillMaxAgeMs?: number },
 ): Assessment {
   const critical: string[] = [];
   const warning: string[] = [];
@@ -95,6 +96,13 @@ export function assessArchive(
   }
   // A complete dump that looks wrong (shrank, lost instances, took far longer): warn until acked.
   if (status.history?.anomaly) warning.push(status.history.anomaly);
+  const drill = drillWarning(
+    status.lastDrill,
+    status.drillScheduled === true,
+    options.now,
+    options.drillMaxAgeMs,
+  );
+  if (drill) warning.push(drill);
   for (const problem of status.problems) warning.push(problem);
   const missingImages = imagesWarning(status.imagesCheck);
   if (missingImages) warning.push(missingImages);

@@ -10,8 +10,9 @@ import {
   readLastImagesCheck,
 } from '../images/last-check.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
+import { type LastDrill, readLastDrill } from '../records/last-drill.ts';
 import { finishRestoreCommand, readMarkerState } from '../restore/restore-marker.ts';
-import { readSchedule, type ScheduleState } from '../schedule/schedule.ts';
+import { drillWrapperName, readSchedule, type ScheduleState } from '../schedule/schedule.ts';
 
 /** One snapshot of the archive's health, shared by `ovena status`, `--json` and the home screen. */
 export type ArchiveStatus = {
@@ -42,6 +43,10 @@ export type ArchiveStatus = {
   lastBackup?: LastBackupRecord | null;
   /** When cron runs the backup. */
   schedule?: ScheduleState;
+  /** The last restore drill (null when none was recorded on this host). */
+  lastDrill?: LastDrill | null;
+  /** When cron runs the drill. */
+  drillSchedule?: ScheduleState;
   /** A restore that removed the database and did not finish (null when none). */
   unfinishedRestore?: UnfinishedRestore | null;
   /** The newest backup the anomaly guard flagged that nobody acknowledged (null when none). */
@@ -65,19 +70,31 @@ export async function collectBackupStatus(paths: {
   stateDir: string;
   cronDir: string;
 }): Promise<
-  Pick<ArchiveStatus, 'lastBackup' | 'schedule' | 'unfinishedRestore' | 'lastImagesCheck'>
+  Pick<
+    ArchiveStatus,
+    | 'lastBackup'
+    | 'schedule'
+    | 'unfinishedRestore'
+    | 'lastImagesCheck'
+    | 'lastDrill'
+    | 'drillSchedule'
+  >
 > {
-  const [lastBackup, schedule, marker, imagesCheck] = await Promise.all([
+  const [lastBackup, schedule, marker, imagesCheck, lastDrill, drillSchedule] = await Promise.all([
     readLastBackup(paths.stateDir),
     readSchedule(paths.cronDir).catch(() => undefined),
     readMarkerState(paths.stateDir),
     readLastImagesCheck(paths.stateDir),
+    readLastDrill(paths.stateDir),
+    readSchedule(paths.cronDir, drillWrapperName).catch(() => undefined),
   ]);
   const unfinished =
     marker.kind === 'marker' && marker.marker.phase !== 'stopping' ? marker.marker : undefined;
   return {
     lastBackup: lastBackup ?? null,
     ...(schedule ? { schedule } : {}),
+    lastDrill: lastDrill ?? null,
+    ...(drillSchedule ? { drillSchedule } : {}),
     // An unreadable marker is shown, never read as "no restore": it blocks start and backup.
     unfinishedRestore:
       marker.kind === 'unreadable'

@@ -2,6 +2,7 @@ import type { LastBackupRecord } from '../backup/last-backup.ts';
 import { messageOf } from '../errors.ts';
 import type { HistorySummary } from '../history/summary.ts';
 import type { LastImagesCheck } from '../images/check-result.ts';
+import type { LastDrill } from '../records/last-drill.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { type ArchiveStatus, sharesConfigured } from './collect-status.ts';
 
@@ -44,6 +45,10 @@ export type HomeStatus = {
   history?: HistorySummary;
   /** The last `ovena images check` (undefined: none recorded). */
   imagesCheck?: LastImagesCheck;
+  /** The last restore drill; undefined when none (or unknown in this build). */
+  lastDrill?: LastDrill;
+  /** A drill schedule is set (check then warns without a recent passing drill). */
+  drillScheduled?: boolean;
   /** Sources that failed, one short line each (shown, never fatal). */
   problems: string[];
 };
@@ -57,6 +62,8 @@ export type StatusSources = {
   unfinishedRestore?(signal?: AbortSignal): Promise<{ dump: string } | undefined>;
   readHistory?(signal?: AbortSignal): Promise<HistorySummary>;
   readImagesCheck?(signal?: AbortSignal): Promise<LastImagesCheck | undefined>;
+  readLastDrill?(signal?: AbortSignal): Promise<LastDrill | undefined>;
+  drillScheduled?(signal?: AbortSignal): Promise<boolean>;
 };
 
 export function homeServices(status: Pick<ArchiveStatus, 'services'>): HomeService[] {
@@ -98,7 +105,18 @@ export async function loadHomeStatus(
     readHistory,
     readImagesCheck,
   } = sources;
-  const [archive, lastBackup, schedule, shares, restore, history, imagesCheck] = await Promise.all([
+  const { readLastDrill, drillScheduled } = sources;
+  const [
+    archive,
+    lastBackup,
+    schedule,
+    shares,
+    restore,
+    history,
+    imagesCheck,
+    drill,
+    drillSchedule,
+  ] = await Promise.all([
     sources.readServices(signal),
     guarded('last backup', problems, readLastBackup && (() => readLastBackup(signal))),
     guarded('schedule', problems, readSchedule && (() => readSchedule(signal))),
@@ -106,6 +124,8 @@ export async function loadHomeStatus(
     guarded('restore marker', problems, unfinishedRestore && (() => unfinishedRestore(signal))),
     guarded('history', problems, readHistory && (() => readHistory(signal))),
     guarded('images check', problems, readImagesCheck && (() => readImagesCheck(signal))),
+    guarded('last drill', problems, readLastDrill && (() => readLastDrill(signal))),
+    guarded('drill schedule', problems, drillScheduled && (() => drillScheduled(signal))),
   ]);
   const status: HomeStatus = {
     services: homeServices(archive),
@@ -125,5 +145,7 @@ export async function loadHomeStatus(
   if (restore) status.unfinishedRestore = { dump: restore.dump };
   if (history) status.history = history;
   if (imagesCheck) status.imagesCheck = imagesCheck;
+  if (drill) status.lastDrill = drill;
+  if (drillSchedule !== undefined) status.drillScheduled = drillSchedule;
   return status;
 }

@@ -3,8 +3,9 @@ import type { Compose } from '../compose/compose.ts';
 import { historySummary } from '../history/summary.ts';
 import { readLastImagesCheck } from '../images/last-check.ts';
 import type { Paths } from '../paths.ts';
+import { readLastDrill } from '../records/last-drill.ts';
 import { readUnfinishedRestore } from '../restore/restore-marker.ts';
-import { readSchedule } from '../schedule/schedule.ts';
+import { drillWrapperName, readSchedule } from '../schedule/schedule.ts';
 import { readServices, readShareSummaries } from './collect-status.ts';
 import type { ScheduleInfo, StatusSources } from './home-status.ts';
 
@@ -31,5 +32,8 @@ export function defaultSources(compose: Compose, paths: Paths): StatusSources {
     unfinishedRestore: () => readUnfinishedRestore(paths.stateDir),
     readHistory: () => historySummary(paths.stateDir),
     readImagesCheck: () => readLastImagesCheck(paths.stateDir),
+    readLastDrill: () => readLastDrill(paths.stateDir),
+    drillScheduled: async () =>
+      (await readSchedule(paths.cronDir, drillWrapperName)).schedule !== 'off',
   };
 }

@@ -1,3 +1,4 @@
+import { drillLine } from '../drill/drill-status.ts';
 import { formatAge, formatBytes, formatDuration } from '../format.ts';
 import { describeAnomaly } from '../history/anomaly.ts';
 import { imagesStatusLine } from '../images/last-check.ts';
@@ -26,6 +27,11 @@ export function backupLines(status: ArchiveStatus, now = Date.now()): string[] {
     }
   }
   if (status.schedule) lines.push(`Schedule  ${describeSchedule(status.schedule)}`);
+  if (status.lastDrill !== undefined) {
+    lines.push(`Drill     ${drillLine(status.lastDrill ?? undefined, now)}`);
+    if (status.drillSchedule && status.drillSchedule.schedule !== 'off')
+      lines.push(`          scheduled ${status.drillSchedule.schedule}`);
+  }
   return lines;
 }
 

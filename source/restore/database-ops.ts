@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExecaError } from 'execa';
 import type { Compose } from '../compose/compose.ts';
-import { readerCaseArms } from '../dumps/compression.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
+import { type LoadOptions, loadDump as loadDumpInto } from '../load/load-dump.ts';
+import { dataDirectory, serviceTarget } from '../load/pg-target.ts';
 
-/** PostgreSQL's data directory in the db container (official image up to version 17). */
-export const dataDirectory = '/var/lib/postgresql/data';
+export { dataDirectory };
 
 /** Runs one SQL query with the container's own psql over the local socket; returns unaligned rows. */
 export async function queryDatabase(
@@ -180,56 +180,11 @@ export async function waitDatabaseReady(
   }
 }
 
-/**
- * Loads a dump inside the db container: the file is read where it lies, decompressed and piped
- * into the container's own psql with ON_ERROR_STOP. A background loop prints the reader's file
- * position (/proc/PID/fdinfo/0 `pos:`, as `pv -d` does) once a second on stdout; psql's own
- * output goes to /dev/null so stdout carries only those lines.
- */
-const loadScript = `
-f="$1"; user="$2"; db="$3"
-case "$f" in ${readerCaseArms} *) reader="cat --" ;; esac
-pidf="/tmp/ovena-load-$$.pid"
-rm -f "$pidf" "$pidf.rc"
-(
-  while :; do
-    sleep 1 </dev/null >/dev/null 2>&1
-    p=$(cat "$pidf" 2>/dev/null) || continue
-    [ -n "$p" ] && sed -n 's/^pos:[[:space:]]*/ovena-pos /p' "/proc/$p/fdinfo/0" 2>/dev/null
-  done
-) &
-monitor=$!
-sh -c 'echo $$ > "$0"; $1; echo $? > "$0.rc"' "$pidf" "$reader" < "$f" |
-  psql -X -q -v ON_ERROR_STOP=1 -U "$user" -d "$db" >/dev/null
-status=$?
-kill "$monitor" 2>/dev/null
-rc=$(cat "$pidf.rc" 2>/dev/null || echo 1)
-rm -f "$pidf" "$pidf.rc"
-[ "$status" -eq 0 ] || exit "$status"
-[ "$rc" = 0 ] || { echo "reading $f failed (exit $rc)" >&2; exit 70; }
-echo "ovena-pos done"
-`;
-
+/** Loads a dump into the db service with the one loader that restore and drill share (source/load). */
 export async function loadDump(
   compose: Compose,
   path: string,
-  options: {
-    signal: AbortSignal;
-    onPosition(bytes: number): void;
-    onStderrLine?(line: string): void;
-  },
+  options: LoadOptions,
 ): Promise<void> {
-  const { dbService, dbUser, dbName } = compose.project;
-  await compose.execStream(
-    dbService,
-    ['sh', '-c', loadScript, 'ovena-load', path, dbUser, dbName],
-    {
-      signal: options.signal,
-      onStdoutLine: (line) => {
-        const match = /^ovena-pos (\d+)$/.exec(line.trim());
-        if (match?.[1]) options.onPosition(Number(match[1]));
-      },
-      ...(options.onStderrLine ? { onStderrLine: options.onStderrLine } : {}),
-    },
-  );
+  await loadDumpInto(serviceTarget(compose), path, options);
 }

@@ -1,5 +1,23 @@
 import { formatAge, formatBytes, formatTimestamp } from '../format.ts';
+import { describeDifference } from '../load/scan-dump.ts';
+import { countsOfStatistics } from './dump-check.ts';
 import type { RestorePlan } from './preflight.ts';
+
+/** The dump's own counts (its resources COPY block) and how the archive differs from them now. */
+export function dumpCountLines(plan: Pick<RestorePlan, 'dumpScan' | 'current'>): string[] {
+  const counts = plan.dumpScan?.counts;
+  if (!plan.dumpScan) return [];
+  if (!counts) return ['Dump holds  no Orthanc resources table (not an Orthanc index?)'];
+  const lines = [
+    `Dump holds  ${counts.patients} patients, ${counts.studies} studies, ${counts.series} series, ${counts.instances} instances`,
+  ];
+  if (plan.current.orthanc) {
+    lines.push(
+      `Difference  ${describeDifference(countsOfStatistics(plan.current.orthanc), counts)}`,
+    );
+  }
+  return lines;
+}
 
 /** The lines an operator reads before confirming (plain mode prints them before the job). */
 export function planLines(plan: RestorePlan, now = Date.now()): string[] {
@@ -17,6 +35,7 @@ export function planLines(plan: RestorePlan, now = Date.now()): string[] {
       `Orthanc now ${current.orthancRunning ? 'not answering' : 'not running'}${current.database?.instances !== undefined ? ` (${current.database.instances} instances in the index)` : ''}`,
     );
   }
+  lines.push(...dumpCountLines(plan));
   lines.push(
     plan.safetyDump.make
       ? 'Safety dump the current database is dumped to pre-restore-<UTC time>.sql.gz first'

@@ -1,16 +1,12 @@
 import type { Compose } from '../compose/compose.ts';
 import { backupDir, restoreCandidates } from '../dumps/dump-name.ts';
 import { type DumpFile, listDumps } from '../dumps/list-dumps.ts';
-import { verifyDumpInContainer } from '../dumps/verify-dump.ts';
-import { ExitCode, messageOf, OvenaError, UsageError } from '../errors.ts';
+import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
+import type { DumpScan } from '../load/scan-dump.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
-import {
-  type DatabaseSummary,
-  findDataVolume,
-  summarizeDatabase,
-  waitDatabaseReady,
-} from './database-ops.ts';
+import { type DatabaseSummary, findDataVolume, summarizeDatabase } from './database-ops.ts';
+import { checkDumpForRestore } from './dump-check.ts';
 import { refuseExternalDataVolume } from './external-volume.ts';
 import { readyDatabase } from './ready-database.ts';
 import { type RestoreMarker, readMarkerState } from './restore-marker.ts';
@@ -37,6 +33,8 @@ export type RestorePlan = {
   startedDatabase: boolean;
   /** A restore interrupted earlier; the database is not the original any more. */
   marker: RestoreMarker | undefined;
+  /** The dump's own COPY rows and Orthanc counts, read during the verification pass. */
+  dumpScan?: DumpScan | undefined;
 };
 
 export type PreflightOptions = {
@@ -52,8 +50,12 @@ export async function resolveDump(
   name: string,
   signal?: AbortSignal,
 ): Promise<DumpFile> {
+  return pickDumpByName(await listDumps(compose, signal), name);
+}
+
+/** The dump a name stands for in a listing; refuses an ambiguous name (x.sql.gz and x.sql.zst). */
+export function pickDumpByName(dumps: readonly DumpFile[], name: string): DumpFile {
   const candidates = restoreCandidates(name);
-  const dumps = await listDumps(compose, signal);
   const found = dumps.filter((dump) => candidates.includes(dump.name));
   if (found.length > 1) {
     // x.sql.gz beside x.sql.zst or a plain x.sql: which one is meant is the operator's call.
@@ -84,9 +86,7 @@ export async function preflightRestore(
     const file = typeof dump === 'string' ? await resolveDump(compose, dump, signal) : dump;
     const path = `${backupDir}/${file.name}`;
     onStatus?.(`checking ${file.name} (${formatBytes(file.sizeBytes)}) from end to end`);
-    await verifyDumpInContainer(compose, path, signal, {
-      oneOffWhenDown: databaseBroken !== undefined,
-    });
+    const dumpScan = await checkDumpForRestore(compose, path, signal, databaseBroken !== undefined);
     onStatus?.(
       `${file.name}: complete compressed stream, pg_dump header and completion comment found`,
     );
@@ -149,6 +149,7 @@ export async function preflightRestore(
       current: { dataVolume: volume?.name, database, orthanc, orthancRunning },
       startedDatabase,
       marker,
+      dumpScan,
     };
   } catch (error) {
     if (startedDatabase && error instanceof OvenaError) {

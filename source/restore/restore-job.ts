@@ -15,6 +15,7 @@ import {
   summarizeDatabase,
   waitDatabaseReady,
 } from './database-ops.ts';
+import { recordFixedSteps } from './fixed-step-timings.ts';
 import type { RestorePlan } from './preflight.ts';
 import { type RestoreMarker, removeMarker, writeMarker } from './restore-marker.ts';
 import { collectVerdict, describeVerdict, type Verdict } from './verdict.ts';
@@ -77,7 +78,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
 
   return {
     title: `Restore ${plan.dump.name}`,
-    steps: [
+    steps: recordFixedSteps(options.stateDir, [
       {
         id: 'safety-dump',
         title: 'Safety dump of the current database',
@@ -192,7 +193,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
           };
         },
       },
-    ],
+    ]),
     describeState(stoppedAt) {
       switch (stoppedAt) {
         case 'safety-dump':

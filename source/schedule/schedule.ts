@@ -10,11 +10,17 @@ export type Schedule = Frequency | 'off';
 
 /** No dot in the name: run-parts skips such files, so the wrapper would never run. */
 export const wrapperName = 'ovena-backup';
+/** The drill's own cron wrapper (docker/cron/ovena-drill), daily or weekly. */
+export const drillWrapperName = 'ovena-drill';
 
 /** The wrapper shipped with ovena (docker/cron/ovena-backup), from source/ and dist/ alike. */
 export const packagedWrapper = fileURLToPath(
   new URL(`../../docker/cron/${wrapperName}`, import.meta.url),
 );
+
+export function packagedWrapperOf(wrapper: string): string {
+  return fileURLToPath(new URL(`../../docker/cron/${wrapper}`, import.meta.url));
+}
 
 export type ScheduleState = {
   schedule: Schedule;
@@ -42,10 +48,13 @@ async function isFile(file: string): Promise<boolean> {
 }
 
 /** The current schedule: which cron.{hourly,daily,weekly} folder holds the wrapper. */
-export async function readSchedule(cronDir: string): Promise<ScheduleState> {
+export async function readSchedule(
+  cronDir: string,
+  wrapper: string = wrapperName,
+): Promise<ScheduleState> {
   const found: Array<{ frequency: Frequency; path: string }> = [];
   for (const frequency of schedules) {
-    const file = path.join(folderOf(cronDir, frequency), wrapperName);
+    const file = path.join(folderOf(cronDir, frequency), wrapper);
     if (await isFile(file)) found.push({ frequency, path: file });
   }
   const [first, ...rest] = found;
@@ -54,8 +63,8 @@ export async function readSchedule(cronDir: string): Promise<ScheduleState> {
 }
 
 /** Puts a fresh copy of the packaged wrapper into `folder` atomically (dotted temp name: run-parts skips it). */
-async function installInto(folder: string, source: string): Promise<string> {
-  const target = path.join(folder, wrapperName);
+async function installInto(folder: string, source: string, wrapper: string): Promise<string> {
+  const target = path.join(folder, wrapper);
   await writeFileAtomic(target, await readFile(source), { mode: 0o755 });
   return target;
 }
@@ -69,29 +78,30 @@ export type ScheduleChange = { before: ScheduleState; after: ScheduleState; chan
 export async function setSchedule(
   cronDir: string,
   target: Schedule,
-  options: { wrapperSource?: string } = {},
+  options: { wrapperSource?: string; wrapper?: string } = {},
 ): Promise<ScheduleChange> {
-  const before = await readSchedule(cronDir);
+  const wrapper = options.wrapper ?? wrapperName;
+  const before = await readSchedule(cronDir, wrapper);
   try {
     if (target === 'off') {
       for (const file of [before.path, ...before.extra]) if (file) await rm(file, { force: true });
     } else {
       const folder = folderOf(cronDir, target);
       await mkdir(folder, { recursive: true, mode: 0o755 });
-      const destination = path.join(folder, wrapperName);
+      const destination = path.join(folder, wrapper);
       if (before.path && before.path !== destination) {
         try {
           await rename(before.path, destination);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
           // Different file systems: install the new copy first, then remove the old one.
-          await installInto(folder, before.path);
+          await installInto(folder, before.path, wrapper);
           await rm(before.path, { force: true });
         }
         await syncDirectory(folder);
         await syncDirectory(path.dirname(before.path));
       } else if (!before.path) {
-        await installInto(folder, options.wrapperSource ?? packagedWrapper);
+        await installInto(folder, options.wrapperSource ?? packagedWrapperOf(wrapper), wrapper);
       }
       for (const file of before.extra) if (file !== destination) await rm(file, { force: true });
     }
@@ -105,7 +115,7 @@ export async function setSchedule(
     }
     throw error;
   }
-  const after = await readSchedule(cronDir);
+  const after = await readSchedule(cronDir, wrapper);
   return {
     before,
     after,
@@ -113,8 +123,13 @@ export async function setSchedule(
   };
 }
 
-export function describeSchedule(state: ScheduleState): string {
+/** The wrapper's content as installed, e.g. to show it; undefined when off. */
+export async function readWrapper(state: ScheduleState): Promise<string | undefined> {
+  return state.path ? readFile(state.path, 'utf8') : undefined;
+}
+
+export function describeSchedule(state: ScheduleState, wrapper: string = wrapperName): string {
   if (state.schedule === 'off')
-    return 'off (no ovena-backup wrapper in cron.hourly, cron.daily or cron.weekly)';
+    return `off (no ${wrapper} wrapper in cron.hourly, cron.daily or cron.weekly)`;
   return `${state.schedule} (${state.path})${state.extra.length > 0 ? `; extra copies: ${state.extra.join(', ')}` : ''}`;
 }

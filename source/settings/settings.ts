@@ -20,13 +20,26 @@ export type Settings = {
    * could not be parsed, which disables them all.
    */
   problems: SettingsProblem[];
+  /** `drill:` its own webhooks (never the backup's) and the oldest acceptable passing drill. */
+  drill?: DrillSettings;
+};
+
+export type DrillSettings = {
+  webhooks: Partial<Record<WebhookEvent, string>>;
+  maxAgeMs?: number;
 };
 
 /**
  * `anomaly` is only checked for shape here; its keys are read by the history room
  * (source/history/anomaly-settings.ts), whose errors never break the other sections.
  */
-export type SettingsSection = 'webhooks' | 'maxBackupAge' | 'backup' | 'anomaly' | 'retention';
+export type SettingsSection =
+  | 'webhooks'
+  | 'maxBackupAge'
+  | 'backup'
+  | 'anomaly'
+  | 'retention'
+  | 'drill';
 /** `file`: the whole file is unreadable; `unknown`: a key ovena does not know (disables nothing). */
 export type SettingsProblem = { section: SettingsSection | 'file' | 'unknown'; message: string };
 
@@ -40,11 +53,11 @@ function invalid(file: string, what: string): OvenaError {
   return new OvenaError(`settings file ${file}: ${what}`, ExitCode.config);
 }
 
-function parseWebhooks(hooks: unknown, file: string): Settings['webhooks'] {
+function parseWebhooks(hooks: unknown, file: string, where = 'webhooks'): Settings['webhooks'] {
   const result: Settings['webhooks'] = {};
   if (hooks === undefined || hooks === null) return result;
   if (typeof hooks !== 'object' || Array.isArray(hooks)) {
-    throw invalid(file, 'webhooks must be a mapping of start, success, failure to URLs');
+    throw invalid(file, `${where} must be a mapping of start, success, failure to URLs`);
   }
   for (const [event, url] of Object.entries(hooks as Record<string, unknown>)) {
     if (event !== 'start' && event !== 'success' && event !== 'failure') {
@@ -52,7 +65,7 @@ function parseWebhooks(hooks: unknown, file: string): Settings['webhooks'] {
     }
     if (url === null || url === undefined || url === '') continue;
     if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url)) {
-      throw invalid(file, `webhooks.${event} must be an http:// or https:// URL`);
+      throw invalid(file, `${where}.${event} must be an http:// or https:// URL`);
     }
     result[event] = url;
   }
@@ -74,6 +87,29 @@ function parseBackupSection(backup: unknown, file: string): Compression | undefi
     compression = value;
   }
   return compression;
+}
+
+/** `drill:` its own webhooks (never the backup's) and the oldest acceptable passing drill. */
+function parseDrillSection(value: unknown, file: string): DrillSettings | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalid(file, 'drill must be a mapping (keys: webhooks, maxAge)');
+  const drill = value as Record<string, unknown>;
+  for (const key of Object.keys(drill)) {
+    if (key !== 'webhooks' && key !== 'maxAge')
+      throw invalid(file, `unknown key "drill.${key}" (known: webhooks, maxAge)`);
+  }
+  const settings: DrillSettings = {
+    webhooks: parseWebhooks(drill.webhooks, file, 'drill.webhooks'),
+  };
+  if (drill.maxAge !== undefined && drill.maxAge !== null) {
+    try {
+      settings.maxAgeMs = parseDuration(String(drill.maxAge), 'drill.maxAge');
+    } catch (error) {
+      throw invalid(file, (error as Error).message);
+    }
+  }
+  return settings;
 }
 
 /**
@@ -130,6 +166,10 @@ export function parseSettings(text: string, file: string): Settings {
     // `retention:` is parsed on its own by source/retention/retention-settings.ts (prune, status,
     // check): a broken retention section never turns off the backup or its webhooks.
     retention: () => {},
+    drill: () => {
+      const drill = parseDrillSection(root.drill, file);
+      if (drill) settings.drill = drill;
+    },
   };
   for (const [section, parse] of Object.entries(sections) as [SettingsSection, () => void][]) {
     try {

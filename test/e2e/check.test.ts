@@ -54,6 +54,7 @@ describe('ovena check and ovena (no command) on the real stack', () => {
     assert.deepEqual(Object.keys(parsed).sort(), [
       'exitCode',
       'lastBackup',
+      'lastDrill',
       'level',
       'maxAgeMs',
       'reasons',

@@ -10,7 +10,8 @@ export type TaskId =
   | 'schedule'
   | 'history'
   | 'retention'
-  | 'images';
+  | 'images'
+  | 'drill';
 
 export type MenuItem = { id: TaskId | 'quit'; label: string; command: string };
 
@@ -21,9 +22,10 @@ export const menuItems: readonly MenuItem[] = [
   { id: 'start', label: 'Start services', command: 'ovena start' },
   { id: 'stop', label: 'Stop services', command: 'ovena stop' },
   { id: 'schedule', label: 'Backup schedule…', command: 'ovena schedule' },
-  { id: 'history', label: 'Backup history…', command: 'ovena history' },
-  { id: 'retention', label: 'Retention…', command: 'ovena prune --dry-run' },
+  { id: 'drill', label: 'Test a dump (drill)…', command: 'ovena drill' },
   { id: 'images', label: 'Check image files', command: 'ovena images check' },
+  { id: 'retention', label: 'Retention…', command: 'ovena prune --dry-run' },
+  { id: 'history', label: 'Backup history…', command: 'ovena history' },
   { id: 'quit', label: 'Quit', command: '' },
 ];
 

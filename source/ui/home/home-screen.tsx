@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { drillLine } from '../../drill/drill-status.ts';
 import { formatAge, formatBytes, formatDuration } from '../../format.ts';
 import { imagesLine } from '../../images/assess-images.ts';
 import { type Assessment, assessArchive } from '../../monitoring/assess.ts';
@@ -130,6 +131,9 @@ export function HomeScreen({ state, now, width, rows, color, maxAgeMs }: HomeScr
           })()}
           {status.history ? <HistoryHomeLine summary={status.history} color={color} /> : null}
           <Line color={color}>{scheduleLine(status)}</Line>
+          <Line color={color} tone={status.lastDrill?.result === 'fail' ? 'red' : undefined}>
+            {`${label('Last drill')}${drillLine(status.lastDrill, now)}`}
+          </Line>
           {(() => {
             const images = imagesLine(status.imagesCheck, now, formatAge);
             return (

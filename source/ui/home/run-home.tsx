@@ -71,6 +71,7 @@ const flowCommands: Partial<
 > = {
   backup: { command: 'backup', label: 'Back up now' },
   restore: { command: 'restore', label: 'Restore' },
+  drill: { command: 'drill', label: 'Test a dump (drill)' },
   cifs: { command: 'cifs', label: 'CIFS shares' },
   // The policy and its dry run; a policy that waits for confirmation can be confirmed there.
   retention: { command: 'prune', label: 'Retention', options: { 'dry-run': true } },
