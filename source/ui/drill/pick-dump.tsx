@@ -1,6 +1,6 @@
 import { Box, render, Text, useApp, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
-import type { Io } from '../../cli/context.ts';
+import type { Io } from '../../context.ts';
 import type { DumpFile } from '../../dumps/list-dumps.ts';
 import { formatAge, formatBytes } from '../../format.ts';
 import { inkOptions } from '../ink-options.ts';

@@ -81,9 +81,20 @@ const verdictTone: Record<Assessment['level'], Tone> = {
   critical: 'red',
 };
 
+/** The menu items that fit in `rows`, scrolled so that the cursor is always among them. */
+export function menuWindow(
+  cursor: number,
+  rows: number,
+): { items: { item: (typeof menuItems)[number]; index: number }[]; hidden: number } {
+  const all = menuItems.map((item, index) => ({ item, index }));
+  if (rows >= all.length) return { items: all, hidden: 0 };
+  const start = Math.min(Math.max(0, cursor - Math.floor(rows / 2)), all.length - rows);
+  return { items: all.slice(start, start + rows), hidden: all.length - rows };
+}
+
 /** The home screen: status header, menu, key legend. Height stays below the terminal's rows. */
 export function HomeScreen({ state, now, width, rows, color, maxAgeMs }: HomeScreenProps) {
-  const compact = rows < 22;
+  const compact = rows < 26;
   const { status } = state;
   const assessment = status
     ? assessArchive(status, { now, ...(maxAgeMs === undefined ? {} : { maxAgeMs }) })
@@ -96,6 +107,10 @@ export function HomeScreen({ state, now, width, rows, color, maxAgeMs }: HomeScr
         ? { text: `! ${assessment.reasons[0] ?? ''}`, tone: verdictTone[assessment.level] }
         : undefined;
   const blank = compact ? null : <Text> </Text>;
+  // The menu gets the rows the status leaves (one row spare): a window around the cursor.
+  const statusRows = status ? status.services.length + 7 + (status.history ? 1 : 0) : 1;
+  const used = 1 + statusRows + (attention ? 1 : 0) + (compact ? 0 : 3) + 1;
+  const menu = menuWindow(state.cursor, Math.max(3, rows - 1 - used));
   return (
     <Box flexDirection="column" width={width}>
       <Line color={color} bold>
@@ -162,7 +177,7 @@ export function HomeScreen({ state, now, width, rows, color, maxAgeMs }: HomeScr
         </Line>
       ) : null}
       {blank}
-      {menuItems.map((item, index) => {
+      {menu.items.map(({ item, index }) => {
         const selected = index === state.cursor;
         return (
           <Line key={item.id} color={color} tone={selected ? 'cyan' : undefined} bold={selected}>
@@ -173,7 +188,8 @@ export function HomeScreen({ state, now, width, rows, color, maxAgeMs }: HomeScr
       })}
       {blank}
       <Line color={color} tone="gray">
-        ↑↓ move · Enter open · q/Esc quit · refreshes every few seconds
+        {menu.hidden > 0 ? `↑↓ move (${menu.hidden} more)` : '↑↓ move'} · Enter open · q/Esc quit ·
+        refreshes every few seconds
       </Line>
     </Box>
   );
