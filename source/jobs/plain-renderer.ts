@@ -70,9 +70,10 @@ export function createPlainRenderer(
         line(event.at, `skipped ${event.title}: ${event.reason}`);
         break;
       case 'step-failed':
+        // The error is said once, by the job's last line ("FAILED at ..."), with the state after it.
         line(
           event.at,
-          `${event.interrupted ? 'STOPPED' : 'FAILED '} ${event.title} (${formatStepDuration(event.durationMs)}): ${event.error}`,
+          `${event.interrupted ? 'STOPPED' : 'FAILED '} ${event.title} (${formatStepDuration(event.durationMs)})`,
         );
         break;
       case 'job-finished': {
