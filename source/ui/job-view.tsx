@@ -75,17 +75,55 @@ function RunningStep({ step, now, width }: { step: StepView; now: number; width:
   );
 }
 
-/** The live view of a job: finished steps print once (Static), the running one updates in place. */
-export function JobScreen({ view, now, width }: { view: JobView; now: number; width: number }) {
+/** A heading drawn once above the steps: the first item of the job's <Static> output. */
+export type JobHeading = { text: string; color?: string };
+
+type StaticItem = { key: string; heading: JobHeading } | { key: string; step: StepView };
+
+/**
+ * The live view of a job: the heading and the finished steps print once (Static, so above
+ * everything that updates in place), the running one updates in place.
+ */
+export function JobScreen({
+  view,
+  now,
+  width,
+  heading,
+}: {
+  view: JobView;
+  now: number;
+  width: number;
+  heading?: JobHeading;
+}) {
   const finished = view.steps.filter(
     (step) => step.status !== 'pending' && step.status !== 'running',
   );
+  // Static writes each item once, in order: the heading goes first so it stays above the steps.
+  const items: StaticItem[] = [
+    ...(heading ? [{ key: 'heading', heading }] : []),
+    ...finished.map((step) => ({ key: `step:${step.id}`, step })),
+  ];
   const running = view.steps.find((step) => step.status === 'running');
   const pending = view.steps.filter((step) => step.status === 'pending');
   const { result } = view;
   return (
     <Box flexDirection="column">
-      <Static items={finished}>{(step) => <FinishedStep key={step.id} step={step} />}</Static>
+      <Static items={items}>
+        {(item) =>
+          'heading' in item ? (
+            <Text
+              key={item.key}
+              bold
+              wrap="truncate-end"
+              {...(item.heading.color ? { color: item.heading.color } : {})}
+            >
+              {item.heading.text}
+            </Text>
+          ) : (
+            <FinishedStep key={item.key} step={item.step} />
+          )
+        }
+      </Static>
       {running ? <RunningStep step={running} now={now} width={width} /> : null}
       {!result && pending.length > 0 ? (
         <Text dimColor wrap="truncate-end">
