@@ -10,6 +10,7 @@ import { acquireLock } from '../lock/host-lock.ts';
 import { planLines } from '../restore/plan-lines.ts';
 import { preflightRestore, type RestoreOptions, type RestorePlan } from '../restore/preflight.ts';
 import { leaveStoppedAdvice, restoreJob, startOrthancJob } from '../restore/restore-job.ts';
+import { restoreDocument } from '../restore/restore-json.ts';
 import { safetyDumper } from '../restore/safety-dumper.ts';
 
 export function restoreOptions(context: CommandContext): RestoreOptions {
@@ -60,16 +61,26 @@ export async function run(context: CommandContext): Promise<number> {
     }
     await lock.describe(`of ${plan.dump.name}`);
     for (const line of planLines(plan)) writeLine(out, line);
-    const result = await executeJob(
-      restoreJob(compose, plan, { stateDir: context.paths.stateDir, safetyDumper }),
-      context,
-    );
-    if (result.outcome !== 'succeeded') return result.exitCode;
-    if (options.start !== true) {
+    // With --json, stdout gets one document for the whole run (restore, then start if asked).
+    const job = restoreJob(compose, plan, { stateDir: context.paths.stateDir, safetyDumper });
+    const restored = { job, result: await executeJob(job, context, { jsonDocument: false }) };
+    const document = (start?: typeof restored) => {
+      if (context.json)
+        writeLine(context.io.stdout, JSON.stringify(restoreDocument(restored, start)));
+    };
+    if (restored.result.outcome !== 'succeeded' || options.start !== true) {
+      document();
+      if (restored.result.outcome !== 'succeeded') return restored.result.exitCode;
       writeLine(out, leaveStoppedAdvice);
       return ExitCode.ok;
     }
-    return (await executeJob(startOrthancJob(compose), context)).exitCode;
+    const startJob = startOrthancJob(compose);
+    const started = {
+      job: startJob,
+      result: await executeJob(startJob, context, { jsonDocument: false }),
+    };
+    document(started);
+    return started.result.exitCode;
   } finally {
     await lock.release();
   }
