@@ -2,8 +2,7 @@ import { Box, Static, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { formatDuration } from '../format.ts';
 import type { JobView, StepView } from '../jobs/job-state.ts';
-import { describeProgress } from '../jobs/plain-renderer.ts';
-import { ProgressBar } from './progress-bar.tsx';
+import { cutTo, StepProgress } from './step-progress.tsx';
 
 const marks: Record<StepView['status'], { mark: string; color: string }> = {
   pending: { mark: '·', color: 'gray' },
@@ -40,29 +39,19 @@ function FinishedStep({ step }: { step: StepView }) {
 function RunningStep({ step, now, width }: { step: StepView; now: number; width: number }) {
   // The clock tick can predate the step start by a few ms.
   const elapsed = Math.max(0, now - (step.startedAt ?? now));
-  const progress = step.progress;
-  const ratio =
-    progress?.done !== undefined && progress.total ? progress.done / progress.total : undefined;
+  const clock = formatDuration(elapsed);
+  // The title gives way, not the elapsed time: spinner, space, title, space, time.
+  const title = cutTo(step.title, Math.max(1, width - 3 - clock.length));
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
         <Text color="cyan">
           <Spinner type="dots" />
         </Text>{' '}
-        {step.title} <Text dimColor>{formatDuration(elapsed)}</Text>
+        {title} <Text dimColor>{clock}</Text>
       </Text>
-      {ratio === undefined ? null : (
-        <Box>
-          <Text>{'  '}</Text>
-          <ProgressBar ratio={ratio} width={Math.max(10, Math.min(40, width - 12))} />
-          <Text> {Math.floor(ratio * 100)}%</Text>
-        </Box>
-      )}
-      {progress ? (
-        <Text dimColor wrap="truncate-end">
-          {'  '}
-          {describeProgress(progress, elapsed)}
-        </Text>
+      {step.progress ? (
+        <StepProgress progress={step.progress} elapsedMs={elapsed} width={width} />
       ) : null}
       {step.logs.map((line, index) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: log lines are append-only
@@ -107,7 +96,7 @@ export function JobScreen({
   const pending = view.steps.filter((step) => step.status === 'pending');
   const { result } = view;
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" width={width}>
       <Static items={items}>
         {(item) =>
           'heading' in item ? (
