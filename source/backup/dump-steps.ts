@@ -33,20 +33,14 @@ export function dumpTarget(fileName: string, compression: Compression = 'gzip'):
   };
 }
 
-export function describeDumpProgress(progress: DumpProgress, elapsedMs: number): string {
-  const parts = [`${formatBytes(progress.bytes)} written`];
-  if (elapsedMs > 0 && progress.bytes > 0) parts.push(formatRate(progress.bytes, elapsedMs));
-  if (progress.currentTable) parts.push(`table ${progress.currentTable}`);
-  return parts.join(', ');
-}
-
-/** The dump step's progress: tables done out of the catalog's count, with bytes, rate and table. */
-export function dumpStepProgress(update: DumpProgress, elapsedMs: number): Progress {
+/** The dump step's progress: tables done out of the catalog's count, bytes written, the table. */
+export function dumpStepProgress(update: DumpProgress): Progress {
   return {
     done: update.tablesDone,
     ...(update.tablesTotal === undefined ? {} : { total: update.tablesTotal }),
     unit: 'items',
-    detail: describeDumpProgress(update, elapsedMs),
+    written: update.bytes,
+    ...(update.currentTable ? { detail: `table ${update.currentTable}` } : {}),
   };
 }
 
@@ -82,7 +76,7 @@ export function dumpSteps(
           signal,
           onProgress: (update) => {
             hooks.onProgress?.(update);
-            progress(dumpStepProgress(update, Date.now() - dumpStart));
+            progress(dumpStepProgress(update));
           },
         });
         const elapsed = Date.now() - dumpStart;

@@ -12,6 +12,7 @@ import { acquireLock } from '../lock/host-lock.ts';
 import { planLines } from '../restore/plan-lines.ts';
 import { preflightRestore, type RestoreOptions, type RestorePlan } from '../restore/preflight.ts';
 import { leaveStoppedAdvice, restoreJob, startOrthancJob } from '../restore/restore-job.ts';
+import { restoreDocument } from '../restore/restore-json.ts';
 import { safetyDumper } from '../restore/safety-dumper.ts';
 
 export function restoreOptions(context: CommandContext): RestoreOptions {
@@ -72,21 +73,34 @@ export async function run(context: CommandContext): Promise<number> {
     }
     await lock.describe(`of ${plan.dump.name}`);
     for (const line of planLines(plan)) writeLine(out, line);
-    const result = await executeJob(
-      restoreJob(compose, plan, { stateDir: context.paths.stateDir, safetyDumper }),
-      context,
-    );
-    if (result.outcome !== 'succeeded') return result.exitCode;
-    if (options.start !== true) {
+    // With --json, stdout gets one document for the whole run (restore, then start if asked).
+    const job = restoreJob(compose, plan, { stateDir: context.paths.stateDir, safetyDumper });
+    const restored = { job, result: await executeJob(job, context, { jsonDocument: false }) };
+    const document = (start?: typeof restored) => {
+      if (context.json)
+        writeLine(context.io.stdout, JSON.stringify(restoreDocument(restored, start)));
+    };
+    if (restored.result.outcome !== 'succeeded' || options.start !== true) {
+      document();
+      if (restored.result.outcome !== 'succeeded') return restored.result.exitCode;
       writeLine(out, leaveStoppedAdvice);
       return ExitCode.ok;
     }
-    const started = await executeJob(startOrthancJob(compose), context);
-    if (started.outcome !== 'succeeded') return started.exitCode;
-    // The dump and the image files rarely come from the same moment: compare them all.
+    const startJob = startOrthancJob(compose);
+    const started = {
+      job: startJob,
+      result: await executeJob(startJob, context, { jsonDocument: false }),
+    };
+    if (started.result.outcome !== 'succeeded') {
+      document(started);
+      return started.result.exitCode;
+    }
+    // The dump and the image files rarely come from the same moment: compare them all. Its
+    // result is recorded (status, check); the one JSON document stays the restore's and start's.
     const check = imagesCheckJob(compose, context.paths.stateDir, { tolerateFailure: true });
-    const checked = await executeJob(check, context);
-    return checked.outcome === 'interrupted' ? checked.exitCode : ExitCode.ok;
+    const checked = await executeJob(check, context, { jsonDocument: false });
+    document(started);
+    return checked.outcome === 'interrupted' ? checked.exitCode : started.result.exitCode;
   } finally {
     await lock.release();
   }

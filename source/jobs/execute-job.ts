@@ -8,9 +8,18 @@ import { runJob } from './run-job.ts';
  * Runs a job the way the context asks: its terminal renderer (Ink) on a terminal, plain lines elsewhere. The context's
  * signal (SIGINT, SIGTERM, SIGHUP) aborts the running step and lets it clean up before ovena exits.
  */
+export type ExecuteJobOptions = {
+  /**
+   * With --json, write the job's JSON document (default). A command that runs several jobs passes
+   * false and writes one document of its own, so stdout holds exactly one JSON document.
+   */
+  jsonDocument?: boolean;
+};
+
 export async function executeJob(
   job: Job,
   context: Pick<CommandContext, 'interactive' | 'io' | 'json' | 'signal' | 'runJobInteractive'>,
+  options: ExecuteJobOptions = {},
 ): Promise<JobResult> {
   // The run's signal (cli/signals.ts) aborts the job; a screen's Ctrl-C key aborts only the job.
   const { controller, dispose } = childController(context.signal);
@@ -24,7 +33,8 @@ export async function executeJob(
       signal: controller.signal,
       onEvent: createPlainRenderer(stream),
     });
-    if (context.json) context.io.stdout.write(`${JSON.stringify(jsonOfResult(job, result))}\n`);
+    if (context.json && options.jsonDocument !== false)
+      context.io.stdout.write(`${JSON.stringify(jsonOfResult(job, result))}\n`);
     return result;
   } finally {
     dispose();

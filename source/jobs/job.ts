@@ -4,6 +4,8 @@ export type Progress = {
   done?: number;
   total?: number;
   unit?: 'bytes' | 'items';
+  /** Bytes written so far, when done/total count something else (e.g. the dump's tables). */
+  written?: number;
   /** A short free-text detail, e.g. "table 12 of 40: public.resources". */
   detail?: string;
 };

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import {
   estimateRemainingMs,
   formatAmount,
+  formatBytes,
   formatDuration,
   formatRate,
   formatStepDuration,
@@ -24,6 +25,10 @@ export function describeProgress(progress: Progress, elapsedMs: number): string 
     if (progress.unit === 'bytes') parts.push(formatRate(progress.done, elapsedMs));
     const remaining = estimateRemainingMs(progress.done, progress.total, elapsedMs);
     if (remaining !== undefined) parts.push(`ETA ${formatDuration(remaining)}`);
+  }
+  if (progress.written !== undefined) {
+    parts.push(`${formatBytes(progress.written)} written`);
+    if (elapsedMs > 0 && progress.written > 0) parts.push(formatRate(progress.written, elapsedMs));
   }
   if (progress.detail) parts.push(progress.detail);
   parts.push(`elapsed ${formatDuration(elapsedMs)}`);
@@ -70,9 +75,10 @@ export function createPlainRenderer(
         line(event.at, `skipped ${event.title}: ${event.reason}`);
         break;
       case 'step-failed':
+        // The error is said once, by the job's last line ("FAILED at ..."), with the state after it.
         line(
           event.at,
-          `${event.interrupted ? 'STOPPED' : 'FAILED '} ${event.title} (${formatStepDuration(event.durationMs)}): ${event.error}`,
+          `${event.interrupted ? 'STOPPED' : 'FAILED '} ${event.title} (${formatStepDuration(event.durationMs)})`,
         );
         break;
       case 'job-finished': {

@@ -3,7 +3,7 @@ import { useEffect, useReducer, useRef, useState } from 'react';
 import type { Job, JobResult } from '../jobs/job.ts';
 import { initialJobView, jobViewReducer } from '../jobs/job-state.ts';
 import { runJob } from '../jobs/run-job.ts';
-import { JobScreen } from './job-view.tsx';
+import { type JobHeading, JobScreen } from './job-view.tsx';
 
 export type JobAppProps = {
   job: Job;
@@ -11,10 +11,12 @@ export type JobAppProps = {
   onDone(result: JobResult): void;
   /** When false, the app stays mounted after the job (a parent screen decides what comes next). */
   exitWhenDone?: boolean;
+  /** Drawn once above the steps (a screen's title); the command line draws none. */
+  heading?: JobHeading;
 };
 
 /** Runs a job and renders it; Ctrl-C asks the running step to stop and clean up. */
-export function JobApp({ job, controller, onDone, exitWhenDone = true }: JobAppProps) {
+export function JobApp({ job, controller, onDone, exitWhenDone = true, heading }: JobAppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const [view, dispatch] = useReducer(jobViewReducer, initialJobView);
@@ -61,5 +63,12 @@ export function JobApp({ job, controller, onDone, exitWhenDone = true }: JobAppP
     }
   });
 
-  return <JobScreen view={view} now={now} width={stdout.columns || 80} />;
+  return (
+    <JobScreen
+      view={view}
+      now={now}
+      width={stdout.columns || 80}
+      {...(heading ? { heading } : {})}
+    />
+  );
 }

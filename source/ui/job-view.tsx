@@ -2,8 +2,7 @@ import { Box, Static, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { formatDuration } from '../format.ts';
 import type { JobView, StepView } from '../jobs/job-state.ts';
-import { describeProgress } from '../jobs/plain-renderer.ts';
-import { ProgressBar } from './progress-bar.tsx';
+import { cutTo, StepProgress } from './step-progress.tsx';
 
 const marks: Record<StepView['status'], { mark: string; color: string }> = {
   pending: { mark: '·', color: 'gray' },
@@ -40,29 +39,19 @@ function FinishedStep({ step }: { step: StepView }) {
 function RunningStep({ step, now, width }: { step: StepView; now: number; width: number }) {
   // The clock tick can predate the step start by a few ms.
   const elapsed = Math.max(0, now - (step.startedAt ?? now));
-  const progress = step.progress;
-  const ratio =
-    progress?.done !== undefined && progress.total ? progress.done / progress.total : undefined;
+  const clock = formatDuration(elapsed);
+  // The title gives way, not the elapsed time: spinner, space, title, space, time.
+  const title = cutTo(step.title, Math.max(1, width - 3 - clock.length));
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
         <Text color="cyan">
           <Spinner type="dots" />
         </Text>{' '}
-        {step.title} <Text dimColor>{formatDuration(elapsed)}</Text>
+        {title} <Text dimColor>{clock}</Text>
       </Text>
-      {ratio === undefined ? null : (
-        <Box>
-          <Text>{'  '}</Text>
-          <ProgressBar ratio={ratio} width={Math.max(10, Math.min(40, width - 12))} />
-          <Text> {Math.floor(ratio * 100)}%</Text>
-        </Box>
-      )}
-      {progress ? (
-        <Text dimColor wrap="truncate-end">
-          {'  '}
-          {describeProgress(progress, elapsed)}
-        </Text>
+      {step.progress ? (
+        <StepProgress progress={step.progress} elapsedMs={elapsed} width={width} />
       ) : null}
       {step.logs.map((line, index) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: log lines are append-only
@@ -75,17 +64,55 @@ function RunningStep({ step, now, width }: { step: StepView; now: number; width:
   );
 }
 
-/** The live view of a job: finished steps print once (Static), the running one updates in place. */
-export function JobScreen({ view, now, width }: { view: JobView; now: number; width: number }) {
+/** A heading drawn once above the steps: the first item of the job's <Static> output. */
+export type JobHeading = { text: string; color?: string };
+
+type StaticItem = { key: string; heading: JobHeading } | { key: string; step: StepView };
+
+/**
+ * The live view of a job: the heading and the finished steps print once (Static, so above
+ * everything that updates in place), the running one updates in place.
+ */
+export function JobScreen({
+  view,
+  now,
+  width,
+  heading,
+}: {
+  view: JobView;
+  now: number;
+  width: number;
+  heading?: JobHeading;
+}) {
   const finished = view.steps.filter(
     (step) => step.status !== 'pending' && step.status !== 'running',
   );
+  // Static writes each item once, in order: the heading goes first so it stays above the steps.
+  const items: StaticItem[] = [
+    ...(heading ? [{ key: 'heading', heading }] : []),
+    ...finished.map((step) => ({ key: `step:${step.id}`, step })),
+  ];
   const running = view.steps.find((step) => step.status === 'running');
   const pending = view.steps.filter((step) => step.status === 'pending');
   const { result } = view;
   return (
-    <Box flexDirection="column">
-      <Static items={finished}>{(step) => <FinishedStep key={step.id} step={step} />}</Static>
+    <Box flexDirection="column" width={width}>
+      <Static items={items}>
+        {(item) =>
+          'heading' in item ? (
+            <Text
+              key={item.key}
+              bold
+              wrap="truncate-end"
+              {...(item.heading.color ? { color: item.heading.color } : {})}
+            >
+              {item.heading.text}
+            </Text>
+          ) : (
+            <FinishedStep key={item.key} step={item.step} />
+          )
+        }
+      </Static>
       {running ? <RunningStep step={running} now={now} width={width} /> : null}
       {!result && pending.length > 0 ? (
         <Text dimColor wrap="truncate-end">

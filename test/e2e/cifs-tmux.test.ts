@@ -49,7 +49,7 @@ describe('ovena cifs on a real terminal (tmux, 80x30): first-time setup', () => 
 
     await keys('Down', 'Down', 'Down');
     await run('tmux', ['send-keys', '-t', session, '-l', 'Tm,ux$9']);
-    await waitFor(async () => (await screen()).includes('•••••••'), 5000, 'masked password');
+    await waitFor(async () => (await screen()).includes('•••••••• (new)'), 5000, 'masked password');
     assert.ok(!(await screen()).includes('Tm,ux'));
     await keys('Down', 'Down', 'Down', 'Enter');
     await waitFor(async () => (await screen()).includes('[y/N]'), 20_000, 'recreate offer');

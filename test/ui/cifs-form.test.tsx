@@ -4,7 +4,7 @@ import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import { parseComposeText } from '../../source/cifs/compose-file.ts';
 import { sharesInFile } from '../../source/cifs/shares.ts';
-import { type FormResult, ShareForm } from '../../source/ui/cifs/share-form.tsx';
+import { type FormResult, ShareForm, typedPasswordMask } from '../../source/ui/cifs/share-form.tsx';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const text = readFileSync(new URL('../fixtures/cifs/01-template.yml', import.meta.url), 'utf8');
@@ -44,7 +44,7 @@ describe('CIFS share form', () => {
     stdin.write(down); // password
     await tick();
     await typeText(stdin, 'Secr,et');
-    await waitFor(() => (lastFrame() ?? '').includes('•••••••'), 2000, 'masked password');
+    await waitFor(() => (lastFrame() ?? '').includes(typedPasswordMask), 2000, 'masked password');
     const frame = lastFrame() ?? '';
     assert.ok(!frame.includes('Secr'), frame);
     assert.match(frame, /o: addr=nas1,username=CHANGE-ME,password=••••,vers=3\.0/);
@@ -58,6 +58,28 @@ describe('CIFS share form', () => {
     stdin.write('\r');
     await waitFor(() => result !== undefined, 2000, 'save');
     assert.deepEqual(result, { action: 'save', changes: { server: 'nas1', password: 'Secr,et' } });
+  });
+
+  it('shows the same fixed mask for a typed password of any length', async () => {
+    assert.ok(share);
+    const { stdin, lastFrame } = render(<ShareForm share={share} onDone={() => {}} />);
+    await tick();
+    for (let index = 0; index < 3; index++) {
+      stdin.write(down); // share, username, password
+      await tick();
+    }
+    const passwordLine = () =>
+      (lastFrame() ?? '').split('\n').find((line) => line.includes('Password')) ?? '';
+    assert.match(passwordLine(), /› Password/);
+    const shown: string[] = [];
+    for (const char of 'Secret-password-1') {
+      stdin.write(char);
+      await tick();
+      shown.push(passwordLine());
+    }
+    assert.equal(new Set(shown).size, 1, shown.join('\n'));
+    assert.equal(shown[0], `› Password   ${typedPasswordMask}▏`);
+    assert.ok(!(lastFrame() ?? '').includes('Secret'));
   });
 
   it('refuses a bad value on Save, naming the field, and stays in the form', async () => {

@@ -3,6 +3,7 @@ import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import type { Job } from '../../source/jobs/job.ts';
 import { initialJobView, jobViewReducer } from '../../source/jobs/job-state.ts';
+import { JobTask } from '../../source/ui/home/tasks.tsx';
 import { JobApp } from '../../source/ui/job-app.tsx';
 import { JobScreen } from '../../source/ui/job-view.tsx';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -117,5 +118,42 @@ describe('JobApp', () => {
     await waitFor(() => /Interrupted during "Waiting step"/.test(frames.join('\n')));
     assert.match(frames.join('\n'), /✔ First step/);
     assert.match(frames.join('\n'), /State: nothing changed/);
+  });
+});
+
+describe('job heading', () => {
+  it('draws the task title once, above the finished steps', async () => {
+    const job: Job = {
+      title: 'Start services',
+      steps: [
+        { id: 'db', title: 'Start the database (db)', run: async () => ({ summary: 'up' }) },
+        { id: 'wait', title: 'Wait until the database is healthy', run: async () => {} },
+        { id: 'orthanc', title: 'Start Orthanc (orthanc)', run: async () => {} },
+      ],
+    };
+    let note: string | undefined;
+    const app = render(
+      <JobTask
+        title="Start services"
+        makeJob={() => job}
+        color={false}
+        onDone={(value) => {
+          note = value;
+        }}
+      />,
+    );
+    await waitFor(() => (app.lastFrame() ?? '').includes('Enter or Esc: back to home'));
+    const lines = (app.lastFrame() ?? '').split('\n');
+    const titles = lines.filter((line) => line.trim() === 'Start services');
+    assert.equal(titles.length, 1, lines.join('\n'));
+    const titleAt = lines.indexOf('Start services');
+    const ticks = lines.flatMap((line, index) => (line.startsWith('✔') ? [index] : []));
+    assert.equal(ticks.length, 3, lines.join('\n'));
+    assert.equal(titleAt, 0, lines.join('\n'));
+    assert.ok(ticks.every((index) => index > titleAt));
+    assert.match(lines.at(-1) ?? '', /Enter or Esc: back to home/);
+    app.stdin.write('\r');
+    await waitFor(() => note !== undefined);
+    assert.equal(note, 'Start services: done');
   });
 });

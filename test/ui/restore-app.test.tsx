@@ -215,8 +215,11 @@ describe('restore confirmation', () => {
     await tick();
     app.stdin.write(enter);
     await waitFor(() => /Load nightly\.sql\.gz/.test(app.lastFrame() ?? ''), 2000, 'job view');
-    await waitFor(() => /300 MB \/ 1\.2 GB, 25%/.test(app.lastFrame() ?? ''), 2000, 'progress');
-    assert.match(app.lastFrame() ?? '', /█+░+ 25%/);
+    await waitFor(
+      () => /█+░+ 25% · 300 MB \/ 1\.2 GB/.test(app.lastFrame() ?? ''),
+      2000,
+      'progress',
+    );
     assert.deepEqual(calls.ran, ['nightly.sql.gz']);
     release();
     await waitFor(() => (app.lastFrame() ?? '').includes('Start Orthanc now?'), 3000, 'question');

@@ -226,3 +226,43 @@ describe('plain renderer', () => {
     assert.ok(!text.includes('\u001B['), 'no cursor or colour codes');
   });
 });
+
+describe('plain log of a failed job', () => {
+  it('names the error on exactly one line, with the state line after it', async () => {
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (chunk) => {
+      text += String(chunk);
+    });
+    const job: Job = {
+      title: 'Backup',
+      steps: [
+        { id: 'check', title: 'Check the backup share', run: async () => ({ summary: 'ok' }) },
+        {
+          id: 'dump',
+          title: 'Dump and compress',
+          run: async () => {
+            throw new OvenaError('pg_dump failed: connection refused', 69);
+          },
+        },
+        { id: 'publish', title: 'Publish', run: async () => {} },
+      ],
+      describeState: () => 'previous backups kept',
+    };
+    const result = await runJob(job, {
+      signal: new AbortController().signal,
+      onEvent: createPlainRenderer(stream),
+    });
+    assert.equal(result.outcome, 'failed');
+    const lines = text.trim().split('\n');
+    const naming = lines.filter((line) => line.includes('connection refused'));
+    assert.equal(naming.length, 1, text);
+    assert.match(
+      naming[0] ?? '',
+      /FAILED at "Dump and compress": pg_dump failed: connection refused$/,
+    );
+    assert.match(lines.at(-1) ?? '', /state: previous backups kept$/);
+    assert.equal(lines.indexOf(naming[0] ?? ''), lines.length - 2);
+    assert.equal(lines.filter((line) => line.includes('Dump and compress')).length, 3);
+  });
+});

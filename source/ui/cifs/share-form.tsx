@@ -14,6 +14,9 @@ import {
 
 import { useShareFormKeys } from './use-share-form-keys.ts';
 
+/** Shown for a typed password whatever its length: the screen must not tell how long it is. */
+export const typedPasswordMask = '•••••••• (new)';
+
 export type FormResult = { action: 'save'; changes: ShareChanges } | { action: 'cancel' };
 
 export type ShareFormProps = {
@@ -57,7 +60,7 @@ export function ShareForm({ share, position, onDone }: ShareFormProps) {
                 ? share.password
                   ? '(unchanged; type to replace)'
                   : '(not set)'
-                : '•'.repeat([...state.values.password].length)
+                : typedPasswordMask
               : state.values[field];
           return (
             <Text key={field} {...(focused ? { color: 'cyan' } : {})}>

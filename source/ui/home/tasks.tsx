@@ -67,16 +67,26 @@ export function JobTask({
 
   return (
     <Box flexDirection="column">
-      <Text bold wrap="truncate-end" {...(color ? { color: 'cyan' } : {})}>
-        {title}
-      </Text>
+      {job ? null : (
+        // While the job is being made (or could not be): once it runs, its heading is drawn above
+        // its finished steps by the job view.
+        <Text bold wrap="truncate-end" {...(color ? { color: 'cyan' } : {})}>
+          {title}
+        </Text>
+      )}
       {error ? (
         <Text wrap="wrap" {...(color ? { color: 'red' } : {})}>
           {error}
         </Text>
       ) : null}
       {job ? (
-        <JobApp job={job} controller={controller} onDone={finished} exitWhenDone={false} />
+        <JobApp
+          job={job}
+          controller={controller}
+          onDone={finished}
+          exitWhenDone={false}
+          heading={color ? { text: title, color: 'cyan' } : { text: title }}
+        />
       ) : null}
       {result || error ? (
         <Text wrap="truncate-end" {...(color ? { color: 'gray' } : {})}>
