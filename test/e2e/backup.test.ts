@@ -142,6 +142,7 @@ describe('ovena backup on the real stack', () => {
     assert.ok(badNames.length >= 20);
     const before = (await readdir(stack.backupDir)).sort();
     const record = await readFile(path.join(stack.env.OVENA_STATE_DIR ?? '', 'last-backup.json'));
+    const history = await readFile(path.join(stack.env.OVENA_STATE_DIR ?? '', 'history.jsonl'));
     for (const name of badNames) {
       const result = await ovena([`--file=${name}`, 'backup'], { env: stack.env });
       assert.equal(result.code, 64, `${JSON.stringify(name)}: ${result.stderr}`);
@@ -154,12 +155,14 @@ describe('ovena backup on the real stack', () => {
       await readFile(path.join(stack.env.OVENA_STATE_DIR ?? '', 'last-backup.json')),
       record,
     );
-    // The earlier backups made the locks folder (lock/host-lock.ts); it must hold no holder.
+    // The earlier backups made the locks folder (lock/host-lock.ts), which must hold no holder, and
+    // the run history; the refused names added nothing.
     const stateDir = stack.env.OVENA_STATE_DIR ?? '';
-    assert.deepEqual(
-      (await readdir(stateDir)).filter((name) => name !== 'locks'),
-      ['last-backup.json'],
-    );
+    assert.deepEqual((await readdir(stateDir)).filter((name) => name !== 'locks').sort(), [
+      'history.jsonl',
+      'last-backup.json',
+    ]);
+    assert.deepEqual(await readFile(path.join(stateDir, 'history.jsonl')), history);
     assert.deepEqual(
       await readdir(path.join(stateDir, 'locks')).catch(() => []),
       [],

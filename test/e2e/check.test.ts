@@ -55,6 +55,7 @@ describe('ovena check and ovena (no command) on the real stack', () => {
       'exitCode',
       'lastBackup',
       'lastDrill',
+      'lastImagesCheck',
       'level',
       'maxAgeMs',
       'reasons',
