@@ -158,7 +158,14 @@ describe('backup history and the anomaly guard (real stack)', () => {
       anomaly: Entry | null;
     };
     assert.equal(statusJson.anomaly?.instances, 2);
-    // `ovena prune` is built on another branch; it calls this function and exits with its code.
+    // The real prune refuses (exit 1, rule "blocked", the shrink named), --force or not.
+    const prune = await ovena(['prune', '--keep-last', '5', '--force', '--json'], {
+      env: stack.env,
+    });
+    assert.equal(prune.code, 1, prune.stdout + prune.stderr);
+    const refused = JSON.parse(prune.stdout) as { refusal: { rule: string; message: string } };
+    assert.equal(refused.refusal.rule, 'blocked');
+    assert.match(refused.refusal.message, /dropped from 20 to 2 instances.*history --ack/);
     await assert.rejects(
       assertNoUnacknowledgedAnomaly(stateDir()),
       (error: Error & { exitCode?: number }) =>
@@ -180,6 +187,12 @@ describe('backup history and the anomaly guard (real stack)', () => {
     assert.equal(newest?.kind, 'ack');
     assert.equal(newest?.by, 'night-operator');
     await assertNoUnacknowledgedAnomaly(stateDir());
+    // Acknowledged: the anomaly no longer blocks prune (any refusal left is another rule's).
+    const prune = await ovena(['prune', '--keep-last', '5', '--force', '--json'], {
+      env: stack.env,
+    });
+    const after = JSON.parse(prune.stdout) as { refusal: { rule: string } | null };
+    assert.notEqual(after.refusal?.rule, 'blocked', prune.stdout);
     const check = await ovena(['check'], { env: stack.env });
     assert.equal(check.code, 0, check.stdout);
     const again = await ovena(['history', '--ack'], { env: stack.env });
