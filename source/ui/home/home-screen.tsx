@@ -188,8 +188,8 @@ export function HomeScreen({ state, now, width, rows, color, maxAgeMs }: HomeScr
       })}
       {blank}
       <Line color={color} tone="gray">
-        {menu.hidden > 0 ? `↑↓ move (${menu.hidden} more)` : '↑↓ move'} · Enter open · q/Esc quit ·
-        refreshes every few seconds
+        ↑↓ move · Enter open · q/Esc quit · refreshes every few seconds
+        {menu.hidden > 0 ? ` · ${menu.hidden} more in the menu` : ''}
       </Line>
     </Box>
   );
