@@ -54,9 +54,9 @@ export const optionSpecs: OptionSpec[] = [
   {
     name: 'dry-run',
     type: 'boolean',
-    commands: ['restore'],
+    commands: ['restore', 'prune'],
     description:
-      'check the dump and print the plan (what would be destroyed and loaded); change nothing',
+      'restore: check the dump and print the plan; prune: show what the policy keeps and removes; nothing changes',
   },
   {
     name: 'start',
@@ -75,12 +75,6 @@ export const optionSpecs: OptionSpec[] = [
     type: 'boolean',
     commands: ['backup'],
     description: 'write STEM-YYYYMMDDTHHMMSSZ.sql.gz (UTC) instead of overwriting one file',
-  },
-  {
-    name: 'dry-run',
-    type: 'boolean',
-    commands: ['prune'],
-    description: 'show what the policy keeps and removes; change nothing',
   },
   {
     name: 'force',

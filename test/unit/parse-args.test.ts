@@ -54,3 +54,14 @@ describe('parseArgs', () => {
     assert.deepEqual(parseArgs(['help', '--', '--json']).args, ['--json']);
   });
 });
+
+describe('option specs', () => {
+  it('name every option once (a second spec of the same name would never be found)', async () => {
+    const { optionSpecs } = await import('../../source/cli/options.ts');
+    const names = optionSpecs.map((spec) => spec.name);
+    assert.deepEqual(
+      names.filter((name, index) => names.indexOf(name) !== index),
+      [],
+    );
+  });
+});
