@@ -56,7 +56,8 @@ export async function listDumps(compose: Compose, signal?: AbortSignal): Promise
   return parseDumpListing(await shareListing(compose, '%f\\t%s\\t%T@\\n', signal));
 }
 
-const listingArgv = (format: string) => [
+/** `find` of the files directly in the share, one line each in `format`. */
+export const listingArgv = (format: string) => [
   'find',
   backupDir,
   '-mindepth',

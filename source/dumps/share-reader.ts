@@ -1,8 +1,7 @@
 import type { Compose } from '../compose/compose.ts';
 import { type PgTarget, serviceTarget } from '../load/pg-target.ts';
 import { startThrowaway } from '../load/throwaway.ts';
-import { backupDir } from './dump-name.ts';
-import { type DumpFile, parseDumpListing } from './list-dumps.ts';
+import { type DumpFile, listingArgv, parseDumpListing } from './list-dumps.ts';
 
 /**
  * Runs `read` with a container that sees the backup share, without starting or touching the
@@ -27,21 +26,5 @@ export async function withShareReader<T>(
 
 /** The dumps in the share, newest first, read through `target`. */
 export async function listDumpsIn(target: PgTarget, signal?: AbortSignal): Promise<DumpFile[]> {
-  return parseDumpListing(
-    await target.capture(
-      [
-        'find',
-        backupDir,
-        '-mindepth',
-        '1',
-        '-maxdepth',
-        '1',
-        '-type',
-        'f',
-        '-printf',
-        '%f\\t%s\\t%T@\\n',
-      ],
-      signal,
-    ),
-  );
+  return parseDumpListing(await target.capture(listingArgv('%f\\t%s\\t%T@\\n'), signal));
 }
