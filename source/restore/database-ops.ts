@@ -3,40 +3,17 @@ import { ExecaError } from 'execa';
 import type { Compose } from '../compose/compose.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { type LoadOptions, loadDump as loadDumpInto } from '../load/load-dump.ts';
-import { dataDirectory, serviceTarget } from '../load/pg-target.ts';
+import { dataDirectory, queryTarget, serviceTarget } from '../load/pg-target.ts';
 
 export { dataDirectory };
 
-/** Runs one SQL query with the container's own psql over the local socket; returns unaligned rows. */
-export async function queryDatabase(
+/** Runs one SQL query with the db container's own psql over the local socket; unaligned rows. */
+export function queryDatabase(
   compose: Compose,
   sql: string,
   signal?: AbortSignal,
 ): Promise<string[]> {
-  const { dbService, dbUser, dbName } = compose.project;
-  const output = await compose.execCapture(
-    dbService,
-    [
-      'psql',
-      '-X',
-      '-q',
-      '-A',
-      '-t',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-U',
-      dbUser,
-      '-d',
-      dbName,
-      '-c',
-      sql,
-    ],
-    signal ? { signal } : {},
-  );
-  return output
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
+  return queryTarget(serviceTarget(compose), sql, signal);
 }
 
 export type DatabaseSummary = {
