@@ -5,7 +5,12 @@ import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import type { DumpScan } from '../load/scan-dump.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
-import { type DatabaseSummary, findDataVolume, summarizeDatabase } from './database-ops.ts';
+import {
+  type DatabaseSummary,
+  findDataVolume,
+  summarizeDatabase,
+  waitDatabaseReady,
+} from './database-ops.ts';
 import { checkDumpForRestore } from './dump-check.ts';
 import { refuseExternalDataVolume } from './external-volume.ts';
 import { readyDatabase } from './ready-database.ts';
@@ -114,9 +119,7 @@ export async function preflightRestore(
       marker = undefined;
     }
     const volume = await findDataVolume(compose, signal);
-    const database = databaseBroken
-      ? undefined
-      : await summarizeDatabase(compose, signal).catch(() => undefined);
+    const database = databaseBroken ? undefined : await readSummary(compose, signal);
     const orthancState = await compose.serviceState(compose.project.orthancService, signal);
     const orthancRunning = orthancState.state === 'running';
     const orthanc = orthancRunning
@@ -139,8 +142,6 @@ export async function preflightRestore(
         make: false,
         reason: `the current database does not start (${databaseBroken})`,
       };
-    else if (!database)
-      safetyDump = { make: false, reason: 'the current database could not be read' };
 
     return {
       dump: file,
@@ -159,6 +160,26 @@ export async function preflightRestore(
       );
     }
     throw error;
+  }
+}
+
+/**
+ * The current database's summary, read twice when the first try fails (a busy server may refuse
+ * a connection for a moment); undefined only when it stays unreadable. An unreadable database
+ * still gets its safety dump: pg_dump proves it can be read, or stops the restore before anything
+ * is destroyed.
+ */
+async function readSummary(
+  compose: Compose,
+  signal: AbortSignal | undefined,
+): Promise<DatabaseSummary | undefined> {
+  try {
+    return await summarizeDatabase(compose, signal);
+  } catch {
+    await waitDatabaseReady(compose, signal ?? new AbortController().signal, 30_000).catch(
+      () => undefined,
+    );
+    return summarizeDatabase(compose, signal).catch(() => undefined);
   }
 }
 

@@ -9,6 +9,7 @@ import { Compose } from '../../source/compose/compose.ts';
 import {
   composeCommand,
   createInstance,
+  databaseCrashes,
   docker,
   orthancStatistics,
   ovena,
@@ -57,6 +58,7 @@ describe('restore on the real stack', () => {
     });
     const dumped = await dumpToShare(compose, { fileName: 'cycle.sql' });
     assert.equal(dumped.file, '/mnt/backup/cycle.sql.gz');
+    assert.equal(await databaseCrashes(stack), 0, 'PostgreSQL restarted in recovery mode');
 
     for (const patient of ['LATE1', 'LATE2']) await createInstance(stack.orthancUrl, patient);
     assert.equal(
