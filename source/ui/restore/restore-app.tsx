@@ -2,6 +2,7 @@ import { Box, Text, useApp } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { DumpFile } from '../../dumps/list-dumps.ts';
 import { exitCodeOf, messageOf, signalExitCode } from '../../errors.ts';
+import { childController } from '../../jobs/child-controller.ts';
 import type { Job, JobResult } from '../../jobs/job.ts';
 import type { RestorePlan } from '../../restore/preflight.ts';
 import { JobApp } from '../job-app.tsx';
@@ -57,12 +58,19 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
   useEffect(() => {
     if (checking === undefined) return;
     let active = true;
+    // The check's own controller: Esc (leaving the check phase) aborts it, so the dump's read in
+    // the container is killed instead of running on in the background; a signal aborts it too.
+    const check = childController(controller.signal);
+    let settled = false;
     services
       .preflight(
         checking,
         (line) => active && dispatch({ type: 'check-status', line }),
-        controller.signal,
+        check.controller.signal,
       )
+      .finally(() => {
+        settled = true;
+      })
       .then(
         (plan) => active && dispatch({ type: 'checked', plan }),
         (error: unknown) =>
@@ -71,6 +79,8 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
       );
     return () => {
       active = false;
+      check.dispose();
+      if (!settled) check.controller.abort('check left');
     };
   }, [checking, services, controller]);
 
