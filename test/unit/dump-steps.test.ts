@@ -9,7 +9,7 @@ import { safetyDumper } from '../../source/restore/safety-dumper.ts';
 
 /**
  * A compose stand-in that answers the dump steps' container commands as the real scripts would:
- * the table count, the dump script's stderr lines (a table, a size), the verification and the
+ * the table sizes, the dump script's stderr lines (a table, its COPY, a size), the verification and the
  * publish (the final size). It records what ran, in order.
  */
 function scriptedCompose(): { compose: Compose; ran: string[] } {
@@ -22,7 +22,7 @@ function scriptedCompose(): { compose: Compose; ran: string[] } {
     async execCapture(_service: string, argv: readonly string[]) {
       const name = argv[0] === 'sh' ? String(argv[3]) : String(argv[0]);
       ran.push(name);
-      if (name === 'psql') return '2';
+      if (name === 'psql') return 'public.resources\t3000000\t1000\npublic.changes\t1000000\t500\n';
       if (name === 'ovena-publish') return '4096';
       return '';
     },
@@ -31,6 +31,8 @@ function scriptedCompose(): { compose: Compose; ran: string[] } {
       ran.push(name);
       if (name === 'ovena-backup') {
         options.onStderrLine?.('pg_dump: dumping contents of table "public.resources"');
+        options.onStderrLine?.('ovena-chunks 0 0');
+        options.onStderrLine?.('ovena-copy 500 90000 public.resources');
         options.onStderrLine?.('ovena-size 2000000');
       }
     },
@@ -73,5 +75,7 @@ describe('one dump step list (backup and the restore safety dump)', () => {
     assert.equal(last?.unit, 'items');
     assert.equal(last?.written, 2_000_000);
     assert.equal(last?.detail, 'table public.resources');
+    // Half the rows of the 3 MB table, out of 4 MB of tables: weighted, not 1 table of 2.
+    assert.equal(last?.fraction, 0.375);
   });
 });
