@@ -6,6 +6,7 @@ import { childController } from '../../jobs/child-controller.ts';
 import type { Job, JobResult } from '../../jobs/job.ts';
 import type { RestorePlan } from '../../restore/preflight.ts';
 import { JobApp } from '../job-app.tsx';
+import { useTerminalSize } from '../use-terminal-size.ts';
 import { initialRestoreState, restoreReducer } from './restore-state.ts';
 import {
   CheckView,
@@ -43,6 +44,7 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
   const { exit } = useApp();
   const [state, dispatch] = useReducer(restoreReducer, { file, start }, initialRestoreState);
   const clock = now ?? Date.now();
+  const { columns } = useTerminalSize();
   const { phase } = state;
 
   useEffect(() => {
@@ -138,7 +140,7 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
     case 'loading':
       return <LoadingView />;
     case 'pick':
-      return <DumpPicker state={state} now={clock} />;
+      return <DumpPicker state={state} now={clock} width={columns} />;
     case 'check':
       return <CheckView phase={phase} />;
     case 'confirm':
@@ -148,6 +150,7 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
           typed={phase.typed}
           mismatch={phase.mismatch}
           now={clock}
+          width={columns}
         />
       );
     case 'run':
