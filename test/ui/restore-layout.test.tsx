@@ -104,6 +104,12 @@ describe('restore picker layouts', () => {
     assertFits(frame, 60);
   });
 
+  it('60 columns with one short name: still narrow, no time (the layout goes by the width)', () => {
+    const one = { ...picking, dumps: [dumps[3] as DumpFile], cursor: 0 };
+    const frame = lines(render(<DumpPicker state={one} now={now} width={60} />).lastFrame());
+    assert.equal(frame[2], '›   5.0 MB 45s ago old-export.sql');
+  });
+
   it('short names at 80 columns keep the 32-column name field', () => {
     const short = { ...picking, dumps: [dumps[0] as DumpFile, dumps[3] as DumpFile], cursor: 0 };
     const frame = lines(render(<DumpPicker state={short} now={now} width={80} />).lastFrame());

@@ -2,15 +2,19 @@ import type { DumpFile } from '../../dumps/list-dumps.ts';
 import { formatAge, formatBytes, formatTimestamp } from '../../format.ts';
 
 /**
- * The picker's rows at a terminal width. Wide (64 columns and more): name, size, time (UTC, to the
+ * The picker's rows at a terminal width. Wide (72 columns and more): name, size, time (UTC, to the
  * minute), age. Narrow: the time goes; size and age come first, the name takes what remains. The
  * age is on every row either way: a name too long for its column is cut, never the age.
  */
 const sizeWidth = 8;
 const timeWidth = 16;
 const marker = 2;
-/** Fewest columns the wide layout gives the name before it turns narrow. */
-const wideNameMin = 24;
+/**
+ * The wide layout from this width on: a 32-column name beside size, time and the longest age
+ * ("23h 59m ago"). Below it the layout is narrow whatever the names, so 60 columns never shows
+ * the time.
+ */
+export const wideFrom = marker + 32 + (1 + sizeWidth) + (1 + timeWidth) + (1 + 11);
 /** The wide layout's name column when names are short (the 80-column layout before issue 17). */
 const wideNameDefault = 32;
 
@@ -22,7 +26,7 @@ export function pickerLayout(page: readonly DumpFile[], now: number, width: numb
   const ageWidth = Math.max(0, ...page.map((dump) => ageText(dump, now).length));
   const longest = Math.max(0, ...page.map((dump) => [...dump.name].length));
   const wideRoom = width - marker - (1 + sizeWidth) - (1 + timeWidth) - (1 + ageWidth);
-  if (wideRoom >= wideNameMin) {
+  if (width >= wideFrom) {
     return {
       kind: 'wide',
       nameWidth: Math.min(wideRoom, Math.max(wideNameDefault, longest)),
