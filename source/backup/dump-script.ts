@@ -83,10 +83,18 @@ sample() {
   else
     echo 'ovena-chunks 0 0' >&2
   fi
-  [ -z "$copysql" ] || psql -X -At -U "$user" -d "$db" -c "$copysql" >&2 2>/dev/null
+  [ -z "$copysql" ] || PGCONNECT_TIMEOUT=3 PGOPTIONS='-c statement_timeout=3000' \\
+    psql -X -At -U "$user" -d "$db" -c "$copysql" >&2 2>/dev/null
   printf 'ovena-size %s\\n' "$(stat -c %s -- "$tmp" 2>/dev/null || echo 0)" >&2
 }
-( while sleep 1; do sample; done ) &
+# The loop stops between samples: TERM only sets a flag (a trap runs once the command in hand
+# ends), so no psql or pipeline of a sample is ever left to PID 1 (postgres) to be taken for a
+# crashed backend; only a sleep can be, and a sleep ends by itself with status 0.
+( trap 'stop=1' TERM; stop=
+  while [ -z "$stop" ]; do
+    sleep 1 & wait "$!" 2>/dev/null
+    [ -n "$stop" ] || sample
+  done ) &
 loop=$!
 pgstatus=$( { { pg_dump --verbose -U "$user" -d "$db" 3>&-; echo $? >&3; } | compress 3>&- > "$tmp"; } 3>&1 )
 zstatus=$?
