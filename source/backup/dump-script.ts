@@ -72,9 +72,12 @@ compress() {
     *) if [ "$workers" -gt 1 ]; then pgzip; else gzip -"$level" -c || return 21; fi ;;
   esac
 }
-# Once a second: the chunks read from pg_dump and those appended (parallel gzip), where pg_dump's
-# COPY stands, then the file's size (the progress is weighted by table sizes: dump-weights.ts).
+# Once a second: where pg_dump's COPY stands, then (read together, back to back) the chunks read
+# from pg_dump and those appended (parallel gzip) and the file's size; the sample counts when its
+# size line comes (the progress is weighted by table sizes: dump-weights.ts).
 sample() {
+  [ -z "$copysql" ] || PGCONNECT_TIMEOUT=3 PGOPTIONS='-c statement_timeout=3000' \\
+    psql -X -At -U "$user" -d "$db" -c "$copysql" >&2 2>/dev/null
   set -- $(ls -- "$scratch" 2>/dev/null | grep -E '^[0-9]+([.]gz)?$' | sed 's/[.]gz$//' | sort -n | uniq)
   if [ "$#" -gt 0 ]; then
     first=$1; for last; do :; done
@@ -83,8 +86,6 @@ sample() {
   else
     echo 'ovena-chunks 0 0' >&2
   fi
-  [ -z "$copysql" ] || PGCONNECT_TIMEOUT=3 PGOPTIONS='-c statement_timeout=3000' \\
-    psql -X -At -U "$user" -d "$db" -c "$copysql" >&2 2>/dev/null
   printf 'ovena-size %s\\n' "$(stat -c %s -- "$tmp" 2>/dev/null || echo 0)" >&2
 }
 # The loop stops between samples: TERM only sets a flag (a trap runs once the command in hand

@@ -126,6 +126,7 @@ export async function dumpToTemporary(
     fraction: weightedFraction(weights, { started: [] }),
   };
   const position: { started: string[] } & DumpPosition = { started: [] };
+  let pending: Pick<DumpPosition, 'copy' | 'chunks'> = {};
   let pgError: string | undefined;
   let toolError: string | undefined;
   let failure: string | undefined;
@@ -154,14 +155,20 @@ export async function dumpToTemporary(
       {
         ...(signal ? { signal } : {}),
         onStderrLine: (line) => {
+          // A sample's lines count together, when its size line comes: a table's progress event
+          // in between must not meet this sample's chunks with the last sample's size.
           const sample = parseWeightLine(line);
-          if (sample?.kind === 'copy') position.copy = sample;
-          else if (sample?.kind === 'chunks') position.chunks = sample;
+          if (sample?.kind === 'copy') pending.copy = sample;
+          else if (sample?.kind === 'chunks') pending.chunks = sample;
           if (sample) return;
           const parsed = parseDumpStderr(line);
           if (!parsed) return;
-          if (parsed.kind === 'size') progress.bytes = parsed.bytes;
-          else if (parsed.kind === 'table') {
+          if (parsed.kind === 'size') {
+            progress.bytes = parsed.bytes;
+            if (pending.copy) position.copy = pending.copy;
+            if (pending.chunks) position.chunks = pending.chunks;
+            pending = {};
+          } else if (parsed.kind === 'table') {
             progress.tablesDone++;
             progress.currentTable = parsed.name;
             position.started.push(parsed.name);
