@@ -90,11 +90,13 @@ sample() {
 }
 # The loop stops between samples: TERM only sets a flag (a trap runs once the command in hand
 # ends), so no psql or pipeline of a sample is ever left to PID 1 (postgres) to be taken for a
-# crashed backend; only a sleep can be, and a sleep ends by itself with status 0.
+# crashed backend; only a sleep can be, and a sleep ends by itself with status 0. Each sample runs
+# in a child of its own with the default TERM: when nobody reads stderr any more (the client was
+# killed) a sample blocked on it is a leaf that the group kill ends, and the loop never blocks.
 ( trap 'stop=1' TERM; stop=
   while [ -z "$stop" ]; do
     sleep 1 & wait "$!" 2>/dev/null
-    [ -n "$stop" ] || sample
+    [ -n "$stop" ] || ( sample )
   done ) &
 loop=$!
 pgstatus=$( { { pg_dump --verbose -U "$user" -d "$db" 3>&-; echo $? >&3; } | compress 3>&- > "$tmp"; } 3>&1 )
