@@ -36,6 +36,7 @@ export const zstdLevel = 1;
  */
 export const dumpScript = `
 tmp="$1"; user="$2"; db="$3"; compression="$4"; level="$5"; workers="$6"; chunk="$7"; scratch="$8"
+copysql="$9"
 umask 077
 trap 'rm -f -- "$tmp"; rm -rf -- "$scratch"; exit 143' TERM INT HUP
 # Every worker is a gzip of its own (no wrapping subshell), waited for on every path: a child
@@ -71,7 +72,32 @@ compress() {
     *) if [ "$workers" -gt 1 ]; then pgzip; else gzip -"$level" -c || return 21; fi ;;
   esac
 }
-( while sleep 1; do printf 'ovena-size %s\\n' "$(stat -c %s -- "$tmp" 2>/dev/null || echo 0)" >&2; done ) &
+# Once a second: where pg_dump's COPY stands, then (read together, back to back) the chunks read
+# from pg_dump and those appended (parallel gzip) and the file's size; the sample counts when its
+# size line comes (the progress is weighted by table sizes: dump-weights.ts).
+sample() {
+  [ -z "$copysql" ] || PGCONNECT_TIMEOUT=3 PGOPTIONS='-c statement_timeout=3000' \\
+    psql -X -At -U "$user" -d "$db" -c "$copysql" >&2 2>/dev/null
+  set -- $(ls -- "$scratch" 2>/dev/null | grep -E '^[0-9]+([.]gz)?$' | sed 's/[.]gz$//' | sort -n | uniq)
+  if [ "$#" -gt 0 ]; then
+    first=$1; for last; do :; done
+    size=$(stat -c %s -- "$scratch/$last" 2>/dev/null || echo "$chunk")
+    printf 'ovena-chunks %s %s\\n' $((last * chunk + size)) $((first * chunk)) >&2
+  else
+    echo 'ovena-chunks 0 0' >&2
+  fi
+  printf 'ovena-size %s\\n' "$(stat -c %s -- "$tmp" 2>/dev/null || echo 0)" >&2
+}
+# The loop stops between samples: TERM only sets a flag (a trap runs once the command in hand
+# ends), so no psql or pipeline of a sample is ever left to PID 1 (postgres) to be taken for a
+# crashed backend; only a sleep can be, and a sleep ends by itself with status 0. Each sample runs
+# in a child of its own with the default TERM: when nobody reads stderr any more (the client was
+# killed) a sample blocked on it is a leaf that the group kill ends, and the loop never blocks.
+( trap 'stop=1' TERM; stop=
+  while [ -z "$stop" ]; do
+    sleep 1 & wait "$!" 2>/dev/null
+    [ -n "$stop" ] || ( sample )
+  done ) &
 loop=$!
 pgstatus=$( { { pg_dump --verbose -U "$user" -d "$db" 3>&-; echo $? >&3; } | compress 3>&- > "$tmp"; } 3>&1 )
 zstatus=$?
@@ -86,6 +112,7 @@ if [ "$zstatus" != 0 ]; then
 fi
 if [ "$pgstatus" != 0 ]; then rm -f -- "$tmp"; echo "ovena-fail pg_dump exit status \${pgstatus:-unknown}" >&2; exit 20; fi
 sync -- "$tmp" || { rm -f -- "$tmp"; echo "ovena-fail sync" >&2; exit 22; }
+echo 'ovena-chunks 0 0' >&2
 printf 'ovena-size %s\\n' "$(stat -c %s -- "$tmp")" >&2
 exit 0
 `;
@@ -103,10 +130,6 @@ for old in "$@"; do
 done
 [ "$#" -eq 0 ] || sync -- "$dir" 2>/dev/null || sync
 `;
-
-/** Counts the tables whose contents pg_dump writes (ordinary tables outside the system schemas). */
-export const countTablesSql =
-  "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'";
 
 /** CPUs the db container may use: parallel gzip runs one worker on each. */
 export const countCpusScript = 'nproc 2>/dev/null || echo 1';

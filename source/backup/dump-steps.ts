@@ -33,11 +33,15 @@ export function dumpTarget(fileName: string, compression: Compression = 'gzip'):
   };
 }
 
-/** The dump step's progress: tables done out of the catalog's count, bytes written, the table. */
+/**
+ * The dump step's progress: the share written, each table weighted by its size (the bar, % and
+ * ETA follow it), tables started out of the catalog's count, bytes written, the table.
+ */
 export function dumpStepProgress(update: DumpProgress): Progress {
   return {
     done: update.tablesDone,
     ...(update.tablesTotal === undefined ? {} : { total: update.tablesTotal }),
+    ...(update.fraction === undefined ? {} : { fraction: update.fraction }),
     unit: 'items',
     written: update.bytes,
     ...(update.currentTable ? { detail: `table ${update.currentTable}` } : {}),

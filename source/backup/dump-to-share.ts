@@ -8,7 +8,6 @@ import { ExitCode, OvenaError } from '../errors.ts';
 import {
   chunkBytesFrom,
   countCpusScript,
-  countTablesSql,
   describeDumpFailure,
   dumpScript,
   gzipLevel,
@@ -16,6 +15,15 @@ import {
   publishScript,
   zstdLevel,
 } from './dump-script.ts';
+import {
+  copyProgressSql,
+  type DumpPosition,
+  parseTableWeights,
+  parseWeightLine,
+  type TableWeight,
+  tableWeightsSql,
+  weightedFraction,
+} from './dump-weights.ts';
 
 export type DumpProgress = {
   /** Tables whose contents pg_dump has started dumping, out of `tablesTotal` (catalog count). */
@@ -24,6 +32,11 @@ export type DumpProgress = {
   currentTable: string | undefined;
   /** Compressed bytes written to the temporary file so far. */
   bytes: number;
+  /**
+   * The share of the dump written (0..1), each table weighted by its size (dump-weights.ts);
+   * undefined when the tables weigh nothing: the table count stands in.
+   */
+  fraction?: number | undefined;
 };
 
 export type DumpResult = {
@@ -57,15 +70,18 @@ export function scratchPathOf(temporaryPath: string): string {
   return `/tmp/ovena-chunks-${temporaryPath.split('/').at(-1) ?? 'dump'}`;
 }
 
-export async function countTables(compose: Compose, signal?: AbortSignal): Promise<number> {
+/** Each dumped table's size and row estimate, read from the catalog right before the dump. */
+export async function readTableWeights(
+  compose: Compose,
+  signal?: AbortSignal,
+): Promise<TableWeight[]> {
   const { dbService, dbUser, dbName } = compose.project;
   const text = await compose.execCapture(
     dbService,
-    ['psql', '-X', '-At', '-U', dbUser, '-d', dbName, '-c', countTablesSql],
+    ['psql', '-X', '-At', '-F', '\t', '-U', dbUser, '-d', dbName, '-c', tableWeightsSql],
     signal ? { signal } : {},
   );
-  const count = Number(text.trim());
-  return Number.isFinite(count) ? count : 0;
+  return parseTableWeights(text);
 }
 
 async function removeQuietly(compose: Compose, path: string): Promise<void> {
@@ -93,19 +109,24 @@ export async function dumpToTemporary(
 ): Promise<{ sizeBytes: number }> {
   const { dbService, dbUser, dbName } = compose.project;
   const { signal, onProgress, temporaryPath } = options;
-  let tablesTotal: number | undefined;
+  let weights: Map<string, TableWeight>;
   try {
-    tablesTotal = await countTables(compose, signal);
+    weights = new Map(
+      (await readTableWeights(compose, signal)).map((weight) => [weight.name, weight]),
+    );
   } catch (error) {
     signal?.throwIfAborted();
-    throw dumpError(error, 'counting tables');
+    throw dumpError(error, 'reading the table sizes');
   }
   const progress: DumpProgress = {
     tablesDone: 0,
-    tablesTotal,
+    tablesTotal: weights.size,
     currentTable: undefined,
     bytes: 0,
+    fraction: weightedFraction(weights, { started: [] }),
   };
+  const position: { started: string[] } & DumpPosition = { started: [] };
+  let pending: Pick<DumpPosition, 'copy' | 'chunks'> = {};
   let pgError: string | undefined;
   let toolError: string | undefined;
   let failure: string | undefined;
@@ -129,16 +150,28 @@ export async function dumpToTemporary(
         String(workers),
         String(chunkBytesFrom()),
         scratchPathOf(temporaryPath),
+        copyProgressSql,
       ],
       {
         ...(signal ? { signal } : {}),
         onStderrLine: (line) => {
+          // A sample's lines count together, when its size line comes: a table's progress event
+          // in between must not meet this sample's chunks with the last sample's size.
+          const sample = parseWeightLine(line);
+          if (sample?.kind === 'copy') pending.copy = sample;
+          else if (sample?.kind === 'chunks') pending.chunks = sample;
+          if (sample) return;
           const parsed = parseDumpStderr(line);
           if (!parsed) return;
-          if (parsed.kind === 'size') progress.bytes = parsed.bytes;
-          else if (parsed.kind === 'table') {
+          if (parsed.kind === 'size') {
+            progress.bytes = parsed.bytes;
+            if (pending.copy) position.copy = pending.copy;
+            if (pending.chunks) position.chunks = pending.chunks;
+            pending = {};
+          } else if (parsed.kind === 'table') {
             progress.tablesDone++;
             progress.currentTable = parsed.name;
+            position.started.push(parsed.name);
             if (progress.tablesTotal !== undefined && progress.tablesDone > progress.tablesTotal)
               progress.tablesTotal = progress.tablesDone;
           } else if (parsed.kind === 'error') pgError = parsed.message;
@@ -147,7 +180,10 @@ export async function dumpToTemporary(
             failure = parsed.message;
             where = parsed.where;
           }
-          if (parsed.kind === 'size' || parsed.kind === 'table') onProgress?.({ ...progress });
+          if (parsed.kind === 'size' || parsed.kind === 'table') {
+            progress.fraction = weightedFraction(weights, position);
+            onProgress?.({ ...progress });
+          }
         },
       },
     );

@@ -4,6 +4,11 @@ export type Progress = {
   done?: number;
   total?: number;
   unit?: 'bytes' | 'items';
+  /**
+   * The share done (0..1) when done/total are not proportional to the work, e.g. a dump's tables
+   * weighted by their sizes: the bar, the percentage and the ETA follow it instead.
+   */
+  fraction?: number;
   /** Bytes written so far, when done/total count something else (e.g. the dump's tables). */
   written?: number;
   /** A short free-text detail, e.g. "table 12 of 40: public.resources". */

@@ -1,6 +1,5 @@
 import type { Writable } from 'node:stream';
 import {
-  estimateRemainingMs,
   formatAmount,
   formatBytes,
   formatDuration,
@@ -9,6 +8,7 @@ import {
   formatTimestamp,
 } from '../format.ts';
 import type { JobEvent, Progress } from './job.ts';
+import { progressRatio, remainingMs } from './progress-ratio.ts';
 
 export type PlainRendererOptions = {
   /** Progress lines at most this often per step (cron logs want few lines). */
@@ -19,11 +19,10 @@ export function describeProgress(progress: Progress, elapsedMs: number): string 
   const parts: string[] = [];
   if (progress.done !== undefined) {
     parts.push(formatAmount(progress.done, progress.total, progress.unit));
-    if (progress.total !== undefined && progress.total > 0) {
-      parts.push(`${Math.min(100, Math.floor((progress.done / progress.total) * 100))}%`);
-    }
+    const ratio = progressRatio(progress);
+    if (ratio !== undefined) parts.push(`${Math.floor(ratio * 100)}%`);
     if (progress.unit === 'bytes') parts.push(formatRate(progress.done, elapsedMs));
-    const remaining = estimateRemainingMs(progress.done, progress.total, elapsedMs);
+    const remaining = remainingMs(progress, elapsedMs);
     if (remaining !== undefined) parts.push(`ETA ${formatDuration(remaining)}`);
   }
   if (progress.written !== undefined) {

@@ -1,12 +1,7 @@
 import { Text } from 'ink';
-import {
-  estimateRemainingMs,
-  formatAmount,
-  formatBytes,
-  formatDuration,
-  formatRate,
-} from '../format.ts';
+import { formatAmount, formatBytes, formatDuration, formatRate } from '../format.ts';
 import type { Progress } from '../jobs/job.ts';
+import { progressRatio, remainingMs } from '../jobs/progress-ratio.ts';
 import { ProgressBar } from './progress-bar.tsx';
 
 /**
@@ -24,13 +19,13 @@ export function progressLayout(
   width: number,
 ): ProgressLayout {
   const { done, total, unit, written } = progress;
-  const ratio = done !== undefined && total ? Math.max(0, Math.min(1, done / total)) : undefined;
+  const ratio = progressRatio(progress);
   const head: string[] = [];
   const tail: string[] = [];
   if (ratio !== undefined) head.push(`${Math.floor(ratio * 100)}%`);
   if (unit === 'bytes' && done !== undefined) head.push(formatAmount(done, total, 'bytes'));
   else if (written !== undefined) head.push(`${formatBytes(written)} written`);
-  const remaining = done === undefined ? undefined : estimateRemainingMs(done, total, elapsedMs);
+  const remaining = remainingMs(progress, elapsedMs);
   if (remaining !== undefined) head.push(`ETA ${formatDuration(remaining)}`);
   if (unit !== 'bytes' && done !== undefined && (total !== undefined || done > 0))
     tail.push(formatAmount(done, total, unit));

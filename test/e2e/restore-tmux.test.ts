@@ -81,8 +81,8 @@ describe('restore in a real terminal (tmux 80x24)', () => {
     // The stack's name carries the test slot (OVENA_TEST_STACK_SLOT), e.g. rs-tmux-s1.
     const volume = `ovena-rig-${stack.name}_db-data`;
     assert.ok(confirm.includes(`Will destroy the database volume ${volume}`), confirm);
-    assert.match(confirm, /Orthanc now 3 patients, 3 studies, 3 instances/);
-    assert.match(confirm, /Safety dump none: --no-safety-dump was given/);
+    assert.match(confirm, /Orthanc now +3 patients, 3 studies, 3 instances/);
+    assert.match(confirm, /Safety dump +none: --no-safety-dump was given/);
 
     await keys('-l', 'tmux-a.sql.gz');
     await keys('Enter');

@@ -155,8 +155,8 @@ describe('restore confirmation', () => {
       frame,
       /Will destroy the database volume proj_db-data \(database 8\.4 MB, 14 tables\)/,
     );
-    assert.match(frame, /Orthanc now 3 patients, 4 studies, 42 instances/);
-    assert.match(frame, /Safety dump the current database is dumped/);
+    assert.match(frame, /Orthanc now +3 patients, 4 studies, 42 instances/);
+    assert.match(frame, /Safety dump +the current database is dumped/);
     assert.match(frame, /Type the dump's name nightly\.sql\.gz/);
   });
 

@@ -2,9 +2,11 @@ import { Box, Text, useApp } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { DumpFile } from '../../dumps/list-dumps.ts';
 import { exitCodeOf, messageOf, signalExitCode } from '../../errors.ts';
+import { childController } from '../../jobs/child-controller.ts';
 import type { Job, JobResult } from '../../jobs/job.ts';
 import type { RestorePlan } from '../../restore/preflight.ts';
 import { JobApp } from '../job-app.tsx';
+import { useTerminalSize } from '../use-terminal-size.ts';
 import { initialRestoreState, restoreReducer } from './restore-state.ts';
 import {
   CheckView,
@@ -42,6 +44,7 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
   const { exit } = useApp();
   const [state, dispatch] = useReducer(restoreReducer, { file, start }, initialRestoreState);
   const clock = now ?? Date.now();
+  const { columns } = useTerminalSize();
   const { phase } = state;
 
   useEffect(() => {
@@ -57,12 +60,19 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
   useEffect(() => {
     if (checking === undefined) return;
     let active = true;
+    // The check's own controller: Esc (leaving the check phase) aborts it, so the dump's read in
+    // the container is killed instead of running on in the background; a signal aborts it too.
+    const check = childController(controller.signal);
+    let settled = false;
     services
       .preflight(
         checking,
         (line) => active && dispatch({ type: 'check-status', line }),
-        controller.signal,
+        check.controller.signal,
       )
+      .finally(() => {
+        settled = true;
+      })
       .then(
         (plan) => active && dispatch({ type: 'checked', plan }),
         (error: unknown) =>
@@ -71,6 +81,8 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
       );
     return () => {
       active = false;
+      check.dispose();
+      if (!settled) check.controller.abort('check left');
     };
   }, [checking, services, controller]);
 
@@ -128,7 +140,7 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
     case 'loading':
       return <LoadingView />;
     case 'pick':
-      return <DumpPicker state={state} now={clock} />;
+      return <DumpPicker state={state} now={clock} width={columns} />;
     case 'check':
       return <CheckView phase={phase} />;
     case 'confirm':
@@ -138,6 +150,7 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
           typed={phase.typed}
           mismatch={phase.mismatch}
           now={clock}
+          width={columns}
         />
       );
     case 'run':

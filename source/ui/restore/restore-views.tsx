@@ -1,19 +1,31 @@
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
-import { formatAge, formatBytes, formatTimestamp } from '../../format.ts';
-import { planLines } from '../../restore/plan-lines.ts';
+import { planRows } from '../../restore/plan-lines.ts';
 import type { RestorePlan } from '../../restore/preflight.ts';
+import { wrapWords } from '../wrap-words.ts';
+import { pickerLayout, pickerRow } from './picker-rows.ts';
 import { type RestorePhase, type RestoreState, visibleDumps } from './restore-state.ts';
 
 /** The restore screen's views: they only render the state (`restore-state.ts`). */
 const pageSize = 10;
+/** The confirmation's label column ("Will destroy" and a space): values and their wrapped lines align. */
+const labelWidth = 13;
 
-export function DumpPicker({ state, now }: { state: RestoreState; now: number }) {
+export function DumpPicker({
+  state,
+  now,
+  width,
+}: {
+  state: RestoreState;
+  now: number;
+  width: number;
+}) {
   const dumps = visibleDumps(state);
+  const layout = pickerLayout(dumps, now, width);
   const first = Math.max(0, Math.min(state.cursor - pageSize + 1, dumps.length - pageSize));
   const page = dumps.slice(Math.max(0, first), Math.max(0, first) + pageSize);
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" width={width}>
       <Text bold>Restore: pick a dump from the backup share (newest first)</Text>
       <Text>
         Filter: {state.filter}
@@ -28,8 +40,7 @@ export function DumpPicker({ state, now }: { state: RestoreState; now: number })
         return (
           <Text key={dump.name} wrap="truncate-end" {...(selected ? { color: 'cyan' } : {})}>
             {selected ? '› ' : '  '}
-            {dump.name.padEnd(32)} {formatBytes(dump.sizeBytes).padStart(8)}{' '}
-            {formatTimestamp(dump.modifiedMs).slice(0, 16)} {formatAge(now - dump.modifiedMs)} ago
+            {pickerRow(dump, now, layout)}
           </Text>
         );
       })}
@@ -49,26 +60,37 @@ export function ConfirmScreen({
   typed,
   mismatch,
   now,
+  width,
 }: {
   plan: RestorePlan;
   typed: string;
   mismatch: boolean;
   now: number;
+  width: number;
 }) {
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" width={width}>
       <Text bold color="red">
         Restore will DESTROY the current database
       </Text>
-      {planLines(plan, now).map((line) => (
-        <Text key={line} wrap="wrap">
-          {line}
-        </Text>
-      ))}
+      {planRows(plan, now).flatMap((row) =>
+        wrapWords(row.value, width - labelWidth).map((line, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the wrapped lines of one row, in order
+          <Text key={`${row.label}-${index}`} wrap="truncate-end">
+            {(index === 0 ? row.label : '').padEnd(labelWidth)}
+            {line}
+          </Text>
+        )),
+      )}
       <Text> </Text>
-      <Text wrap="wrap">
-        Type the dump's name <Text bold>{plan.dump.name}</Text> and press Enter to go on.
-      </Text>
+      {wrapWords(`Type the dump's name ${plan.dump.name} and press Enter to go on.`, width).map(
+        (line, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the wrapped lines of one fixed sentence
+          <Text key={index} wrap="truncate-end">
+            <NameInLine line={line} name={plan.dump.name} />
+          </Text>
+        ),
+      )}
       <Text>
         {'> '}
         {typed}
@@ -79,6 +101,19 @@ export function ConfirmScreen({
       ) : null}
       <Text dimColor>Enter alone or Esc cancels</Text>
     </Box>
+  );
+}
+
+/** A line of the typed confirmation's sentence, the dump's name in bold where it is whole. */
+function NameInLine({ line, name }: { line: string; name: string }) {
+  const at = line.indexOf(name);
+  if (at < 0) return <>{line}</>;
+  return (
+    <>
+      {line.slice(0, at)}
+      <Text bold>{name}</Text>
+      {line.slice(at + name.length)}
+    </>
   );
 }
 
