@@ -5,6 +5,7 @@ import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import type { DumpScan } from '../load/scan-dump.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
+import { settleBesideMarker } from './beside/settle.ts';
 import { type DatabaseSummary, findDataVolume, summarizeDatabase } from './database-ops.ts';
 import { checkDumpForRestore } from './dump-check.ts';
 import { refuseExternalDataVolume } from './external-volume.ts';
@@ -105,6 +106,15 @@ export async function preflightRestore(
         destroyed: true,
         startedAt: new Date().toISOString(),
       };
+    }
+    if (marker?.mode === 'beside') {
+      // Issue 18: a beside restore never touched the live database's volume; a half switch is
+      // finished or undone first (never a from-scratch restore on a half-renamed database).
+      const settled = await settleBesideMarker(compose, options.stateDir, signal);
+      onStatus?.(
+        settled ?? `an earlier beside restore of ${marker.dump} left only its own database`,
+      );
+      marker = undefined;
     }
     if (marker && marker.phase === 'stopping') {
       // That restore stopped before removing the volume: the database is still the original.
