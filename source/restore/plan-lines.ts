@@ -26,6 +26,13 @@ export function planLines(plan: RestorePlan, now = Date.now()): string[] {
     `Will load   ${plan.dump.name}, ${formatBytes(plan.dump.sizeBytes)}, ${formatTimestamp(plan.dump.modifiedMs)} (${formatAge(now - plan.dump.modifiedMs)} ago)`,
     `Will destroy the database volume ${current.dataVolume ?? '?'}${current.database ? ` (database ${formatBytes(current.database.sizeBytes)}, ${current.database.tables} tables)` : ''}`,
   ];
+  const kept = plan.keptDatabases ?? [];
+  if (kept.length > 0) {
+    // Issue 18: the kept beside databases live in the same volume; the safety dump is of <db> only.
+    lines.push(
+      `Also gone   ${kept.map((database) => `${database.name} (${formatBytes(database.sizeBytes)})`).join(', ')}: kept by beside restores in the same volume; the safety dump covers only the live database`,
+    );
+  }
   if (current.orthanc) {
     lines.push(
       `Orthanc now ${current.orthanc.CountPatients} patients, ${current.orthanc.CountStudies} studies, ${current.orthanc.CountInstances} instances`,

@@ -5,6 +5,8 @@ import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import type { DumpScan } from '../load/scan-dump.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
+import { keptDatabases } from './beside/kept.ts';
+import type { KeptDatabase } from './beside/pg-admin.ts';
 import { settleBesideMarker } from './beside/settle.ts';
 import { type DatabaseSummary, findDataVolume, summarizeDatabase } from './database-ops.ts';
 import { checkDumpForRestore } from './dump-check.ts';
@@ -36,6 +38,8 @@ export type RestorePlan = {
   marker: RestoreMarker | undefined;
   /** The dump's own COPY rows and Orthanc counts, read during the verification pass. */
   dumpScan?: DumpScan | undefined;
+  /** `<db>_before_*` databases kept by beside restores: a from-scratch restore destroys them too. */
+  keptDatabases?: KeptDatabase[];
 };
 
 export type PreflightOptions = {
@@ -152,6 +156,7 @@ export async function preflightRestore(
     else if (!database)
       safetyDump = { make: false, reason: 'the current database could not be read' };
 
+    const kept = database ? ((await keptDatabases(compose, signal)) ?? []) : [];
     return {
       dump: file,
       path,
@@ -160,6 +165,7 @@ export async function preflightRestore(
       startedDatabase,
       marker,
       dumpScan,
+      keptDatabases: kept,
     };
   } catch (error) {
     if (startedDatabase && error instanceof OvenaError) {

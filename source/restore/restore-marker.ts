@@ -156,6 +156,10 @@ export async function assertNoBlockingRestore(
 }
 
 /** The command that completes an unfinished restore (the same as the restore's own advice). */
-export function finishRestoreCommand(marker: Pick<RestoreMarker, 'dump'>): string {
+export function finishRestoreCommand(
+  marker: Pick<RestoreMarker, 'dump'> & { mode?: string },
+): string {
+  // A half beside switch is finished or undone by a start (issue 18).
+  if (marker.mode === 'beside') return 'ovena start';
   return `ovena --file=${marker.dump} restore`;
 }

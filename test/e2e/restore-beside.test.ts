@@ -154,6 +154,41 @@ describe('restore --beside on the real stack', () => {
     assert.equal(await instances(stack, document.before), dumpInstances);
   });
 
+  it('status lists the kept databases; dry runs show mode, disk, downtime and what from scratch destroys', async () => {
+    const kept = await databases(stack, 'orthanc_before_%');
+    assert.ok(kept.length >= 2, kept.join(', '));
+    const status = await ovena(['status'], { env: stack.env });
+    for (const name of kept)
+      assert.match(status.stdout, new RegExp(`^Before\\s+${name}  [\\d.]+ [kM]B, \\d+s old`, 'm'));
+    const json = JSON.parse((await ovena(['status', '--json'], { env: stack.env })).stdout) as {
+      keptDatabases: Array<{ name: string; sizeBytes: number }>;
+    };
+    assert.deepEqual(json.keptDatabases.map((database) => database.name).sort(), kept);
+
+    const beside = await ovena(['restore', '--dry-run', '--beside'], { env: stack.env });
+    assert.equal(beside.code, 0, beside.stdout + beside.stderr);
+    assert.match(
+      beside.stdout,
+      /^Mode\s+beside: load into orthanc_restore_<UTC> while Orthanc runs/m,
+    );
+    assert.match(
+      beside.stdout,
+      /^Disk\s+needs about [\d.]+ [GM]B in the database volume, [\d.]+ [GMT]B free$/m,
+    );
+    assert.match(beside.stdout, /^Downtime\s+about [\d.]+ ?s \(the switch measured here/m);
+    assert.doesNotMatch(beside.stdout, /^Will destroy/m);
+
+    const scratch = await ovena(['restore', '--dry-run'], { env: stack.env });
+    assert.equal(scratch.code, 0, scratch.stdout + scratch.stderr);
+    assert.match(scratch.stdout, /^Mode\s+from scratch/m);
+    const gone =
+      /^Also gone\s+(.*): kept by beside restores in the same volume; the safety dump covers only the live database$/m.exec(
+        scratch.stdout,
+      );
+    assert.ok(gone, scratch.stdout);
+    for (const name of kept) assert.ok(gone[1]?.includes(name), gone[1]);
+  });
+
   it('a dump with a bad COPY row fails beside: live database and Orthanc untouched, nothing left', async () => {
     const lines = gunzipSync(goodDump).toString('utf8').split('\n');
     const copy = lines.findIndex((line) => line.startsWith('COPY public.resources '));

@@ -4,6 +4,7 @@ import { ExitCode, OvenaError } from '../../errors.ts';
 import { acquireLock, type HostLock } from '../../lock/host-lock.ts';
 import { removeMarker, writeMarker } from '../restore-marker.ts';
 import { runSql } from './pg-admin.ts';
+import { recordSwitch } from './switch-record.ts';
 import { allowSql, type SwitchNames, sessionsSql, switchStatements } from './switch-sql.ts';
 import { dieHook } from './test-hook.ts';
 
@@ -116,5 +117,7 @@ export async function runSwitch(
   dieHook(env, 'start-orthanc');
   await compose.up([orthanc], signal);
   const answer = await options.waitForOrthanc(signal);
-  return { downtimeMs: Date.now() - stoppedAt, orthanc: answer };
+  const downtimeMs = Date.now() - stoppedAt;
+  await recordSwitch(stateDir, downtimeMs).catch(() => undefined);
+  return { downtimeMs, orthanc: answer };
 }
