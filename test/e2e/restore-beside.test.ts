@@ -259,4 +259,32 @@ describe('restore --beside on the real stack', () => {
       assert.equal(allowed, 't', 'connections are allowed again on every database');
     });
   }
+  it('prune drops the <db>_before_* databases beyond retention.before, keeping the newest', async () => {
+    const kept = await databases(stack, 'orthanc_before_%');
+    assert.ok(kept.length >= 3, kept.join(', '));
+    const configDir = stack.env.OVENA_CONFIG_DIR ?? '';
+    await writeFile(
+      path.join(configDir, 'ovena.yml'),
+      'retention:\n  last: 5\n  before:\n    keep: 1\n',
+    );
+    const dry = await ovena(['prune', '--dry-run'], { env: stack.env });
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    assert.match(
+      dry.stdout,
+      /prune: database drop orthanc_before_\d{8}T\d{6}Z \(.*\): beyond the 1 newest/,
+    );
+    assert.deepEqual(await databases(stack, 'orthanc_before_%'), kept, 'a dry run drops nothing');
+    const result = await ovena(['prune', '--force', '--json'], { env: stack.env });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const document = JSON.parse(result.stdout) as {
+      before: Array<{ name: string; action: string }>;
+    };
+    assert.deepEqual(
+      document.before
+        .filter((decision) => decision.action === 'keep')
+        .map((decision) => decision.name),
+      [kept.at(-1)],
+    );
+    assert.deepEqual(await databases(stack, 'orthanc_before_%'), [kept.at(-1)]);
+  });
 });

@@ -17,6 +17,7 @@ import {
   stampTime,
   utcStamp,
 } from '../../source/restore/beside/names.ts';
+import { planBefore } from '../../source/restore/beside/prune-before.ts';
 import {
   renameSql,
   switchState,
@@ -202,5 +203,52 @@ describe('beside restore: disk, lock and marker', () => {
       parseMarker(JSON.stringify({ dump: 'x', phase: 'beside-switching', beside, startedAt: at })),
       undefined,
     );
+  });
+});
+
+describe('beside restore: retention.before', () => {
+  const hour = 3_600_000;
+  const at = Date.parse('2026-11-27T12:00:00Z');
+  const kept = (hoursAgo: number) => ({
+    name: `orthanc_before_${hoursAgo}`,
+    at: new Date(at - hoursAgo * hour),
+    sizeBytes: 1,
+  });
+  const actions = (decisions: Array<{ name: string; action: string }>) =>
+    decisions.map((decision) => `${decision.name}:${decision.action}`);
+
+  it('keeps the newest N, none older than maxAge', () => {
+    const policy = { keep: 1, maxAgeMs: 7 * 24 * hour };
+    assert.deepEqual(actions(planBefore([kept(48), kept(2), kept(200)], policy, at, false)), [
+      'orthanc_before_2:keep',
+      'orthanc_before_48:drop',
+      'orthanc_before_200:drop',
+    ]);
+    assert.deepEqual(actions(planBefore([kept(200)], policy, at, false)), [
+      'orthanc_before_200:drop',
+    ]);
+    assert.deepEqual(
+      actions(
+        planBefore([kept(1), kept(5), kept(30)], { keep: 2, maxAgeMs: 24 * hour }, at, false),
+      ),
+      ['orthanc_before_1:keep', 'orthanc_before_5:keep', 'orthanc_before_30:drop'],
+    );
+  });
+
+  it('never the only one younger than a day, unless --force', () => {
+    const none = { keep: 0, maxAgeMs: 7 * 24 * hour };
+    assert.deepEqual(actions(planBefore([kept(3), kept(40)], none, at, false)), [
+      'orthanc_before_3:held',
+      'orthanc_before_40:drop',
+    ]);
+    assert.deepEqual(actions(planBefore([kept(3), kept(40)], none, at, true)), [
+      'orthanc_before_3:drop',
+      'orthanc_before_40:drop',
+    ]);
+    // Two younger than a day: neither is the only one.
+    assert.deepEqual(actions(planBefore([kept(3), kept(5)], none, at, false)), [
+      'orthanc_before_3:drop',
+      'orthanc_before_5:drop',
+    ]);
   });
 });
