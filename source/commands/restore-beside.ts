@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import type { CommandContext } from '../cli/context.ts';
 import { writeLine } from '../cli/context.ts';
 import { booleanOption } from '../cli/parse-args.ts';
@@ -9,6 +10,7 @@ import { executeJob, jsonOfResult } from '../jobs/execute-job.ts';
 import { acquireLock } from '../lock/host-lock.ts';
 import { besideJob } from '../restore/beside/beside-job.ts';
 import { assertDiskEnough, besideDisk } from '../restore/beside/disk.ts';
+import { dumpCountLines } from '../restore/plan-lines.ts';
 import { preflightRestore, type RestoreOptions } from '../restore/preflight.ts';
 
 /** Options that do not apply beside: said once, then ignored (the old database is the safety copy). */
@@ -25,11 +27,24 @@ export function ignoredBesideOptions(context: CommandContext): string[] {
   return lines;
 }
 
+/** On a terminal without --yes: one typed "yes" (the previous database is kept, so no dump name). */
+async function confirmBeside(context: CommandContext, database: string): Promise<boolean> {
+  const prompt = createInterface({ input: context.io.stdin, output: context.io.stdout });
+  try {
+    const answer = await prompt.question(
+      `Load it beside ${database} while Orthanc runs, then switch (Orthanc stops for seconds; ${database} is kept as ${database}_before_<UTC>)? Type yes: `,
+    );
+    return answer.trim().toLowerCase() === 'yes';
+  } finally {
+    prompt.close();
+  }
+}
+
 /** `ovena --file=NAME restore --beside`: load beside the live database, switch in seconds. */
 export async function runBeside(context: CommandContext, options: RestoreOptions): Promise<number> {
-  if (!context.yes) {
+  if (!context.yes && !context.interactive) {
     throw new UsageError(
-      'restore --beside switches Orthanc to the restored database and needs a confirmation: pass --yes',
+      'restore --beside switches Orthanc to the restored database and needs a confirmation: off a terminal, pass --yes',
     );
   }
   const out = context.json ? context.io.stderr : context.io.stdout;
@@ -73,6 +88,11 @@ export async function runBeside(context: CommandContext, options: RestoreOptions
     await lock.describe(`of ${plan.dump.name}`);
     writeLine(out, `Mode        beside: ${compose.project.dbName} keeps serving during the load`);
     writeLine(out, `Dump        ${plan.dump.name} (${formatBytes(plan.dump.sizeBytes)})`);
+    for (const line of dumpCountLines(plan)) writeLine(out, line);
+    if (!context.yes && !(await confirmBeside(context, compose.project.dbName))) {
+      writeLine(out, 'Restore cancelled: nothing was changed.');
+      return ExitCode.ok;
+    }
     const job = besideJob(compose, plan, { stateDir, start: options.start !== false });
     const result = await executeJob(job, context, { jsonDocument: false });
     if (context.json) {

@@ -1,5 +1,10 @@
 import type { Compose } from '../../compose/compose.ts';
-import { type PgTarget, queryTarget, serviceTarget } from '../../load/pg-target.ts';
+import {
+  containerTarget,
+  type PgTarget,
+  queryTarget,
+  serviceTarget,
+} from '../../load/pg-target.ts';
 import { type BesideKind, ident, literal, stampOf, stampTime } from './names.ts';
 
 /*
@@ -20,6 +25,25 @@ export function adminTarget(compose: Compose): PgTarget {
 
 export function runSql(compose: Compose, sql: string, signal?: AbortSignal): Promise<string[]> {
   return queryTarget(adminTarget(compose), sql, signal);
+}
+
+/**
+ * A `runSql` through `docker exec` on the db container found once (no compose per statement):
+ * the switch runs its statements while Orthanc is down, where every second counts.
+ */
+export async function directSql(
+  compose: Compose,
+  signal?: AbortSignal,
+): Promise<(sql: string) => Promise<string[]>> {
+  const containerId = await compose.runningContainer(compose.project.dbService, signal);
+  const target = containerTarget({
+    containerId,
+    where: `the ${compose.project.dbService} container`,
+    user: compose.project.dbUser,
+    database: 'postgres',
+    env: compose.env,
+  });
+  return (sql) => queryTarget(target, sql);
 }
 
 export async function databaseNames(compose: Compose, signal?: AbortSignal): Promise<Set<string>> {

@@ -3,7 +3,7 @@ import type { Compose } from '../../compose/compose.ts';
 import { ExitCode, OvenaError } from '../../errors.ts';
 import { acquireLock, type HostLock } from '../../lock/host-lock.ts';
 import { removeMarker, writeMarker } from '../restore-marker.ts';
-import { runSql } from './pg-admin.ts';
+import { directSql } from './pg-admin.ts';
 import { recordSwitch } from './switch-record.ts';
 import { allowSql, type SwitchNames, sessionsSql, switchStatements } from './switch-sql.ts';
 import { dieHook } from './test-hook.ts';
@@ -51,13 +51,13 @@ export async function takeSwitchLock(
 
 /** Waits until no session is left on the databases (pg_terminate_backend only signals them). */
 async function waitSessionsGone(
-  compose: Compose,
+  sql: (text: string) => Promise<string[]>,
   databases: string[],
   signal: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const [count = '0'] = await runSql(compose, sessionsSql(databases), signal);
+    const [count = '0'] = await sql(sessionsSql(databases));
     if (count === '0') return;
     if (Date.now() > deadline)
       throw new OvenaError(`${count} sessions did not end on ${databases.join(' and ')}`);
@@ -88,6 +88,7 @@ export async function runSwitch(
     startedAt: new Date().toISOString(),
   });
   const wasRunning = (await compose.serviceState(orthanc, signal)).state === 'running';
+  const sql = await directSql(compose, signal);
   dieHook(env, 'stop-orthanc');
   const stoppedAt = Date.now();
   await compose.stop([orthanc], signal);
@@ -96,14 +97,14 @@ export async function runSwitch(
     for (const statement of switchStatements(names)) {
       dieHook(env, statement.id);
       // The statements run to the end even on Ctrl-C: a half switch is worse than a late exit.
-      await runSql(compose, statement.sql);
+      await sql(statement.sql);
       if (statement.id === 'terminate')
-        await waitSessionsGone(compose, [names.live, names.incoming], new AbortController().signal);
+        await waitSessionsGone(sql, [names.live, names.incoming], new AbortController().signal);
       if (statement.id === 'rename') renamed = true;
     }
   } catch (error) {
     if (renamed) throw error; // settle.ts finishes it (marker kept)
-    await runSql(compose, allowSql([names.live, names.incoming], true)).catch(() => undefined);
+    await sql(allowSql([names.live, names.incoming], true)).catch(() => undefined);
     await removeMarker(stateDir);
     if (wasRunning) await compose.up([orthanc]).catch(() => undefined);
     throw new OvenaError(
