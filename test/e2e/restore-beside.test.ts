@@ -160,7 +160,10 @@ describe('restore --beside on the real stack', () => {
     assert.equal(kept.length, 1, kept.join(', '));
     const status = await ovena(['status'], { env: stack.env });
     for (const name of kept)
-      assert.match(status.stdout, new RegExp(`^Before\\s+${name}  [\\d.]+ [kM]B, [\\dhms ]+ old`, 'm'));
+      assert.match(
+        status.stdout,
+        new RegExp(`^Before\\s+${name}  [\\d.]+ [kM]B, [\\dhms ]+ old`, 'm'),
+      );
     const json = JSON.parse((await ovena(['status', '--json'], { env: stack.env })).stdout) as {
       keptDatabases: Array<{ name: string; sizeBytes: number }>;
     };
