@@ -18,6 +18,7 @@ import {
   databaseNames,
   databaseTarget,
   dropDatabase,
+  dropWhenPossible,
 } from './pg-admin.ts';
 import { settleSwitch } from './settle.ts';
 import { runSwitch, takeSwitchLock } from './switch.ts';
@@ -216,7 +217,7 @@ export function besideJob(
       if (stoppedAt === 'leftovers')
         return `nothing was created; the live database and Orthanc are untouched; run "${again}" again`;
       if (stoppedAt !== 'switch')
-        return `the live database ${live} and Orthanc are untouched${names ? `; the new database ${names.incoming} was dropped` : ''}`;
+        return `the live database ${live} and Orthanc are untouched${names ? `; the new database ${names.incoming} is dropped (if the server does not answer, the next beside restore drops it)` : ''}`;
       return 'the switch did not complete: if it was rolled back (said above), the live database is unchanged and the new one was dropped; otherwise "ovena start" finishes or undoes the half switch';
     },
     successSummary() {
@@ -234,8 +235,9 @@ export function besideJob(
         const read = await readMarkerState(options.stateDir);
         // A switch that got as far as the renames is finished by "ovena start", never dropped here.
         if (read.kind === 'marker' && read.marker.phase === 'beside-switching') return;
-        await dropDatabase(compose, outcome.names.incoming).catch(() => undefined);
-        await removeMarker(options.stateDir);
+        // Left with its marker when the server will not answer: the next beside restore drops it.
+        if (await dropWhenPossible(compose, outcome.names.incoming))
+          await removeMarker(options.stateDir);
       }
     },
   };

@@ -73,6 +73,27 @@ export async function besideDatabases(
   return found.sort((a, b) => b.at.getTime() - a.at.getTime());
 }
 
+/**
+ * Drops a half-loaded database after a failure, retrying while the server does not accept
+ * connections (e.g. it is in crash recovery): returns whether it is gone.
+ */
+export async function dropWhenPossible(
+  compose: Compose,
+  name: string,
+  timeoutMs = 120_000,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await dropDatabase(compose, name);
+      return true;
+    } catch {
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
 export async function dropDatabase(
   compose: Compose,
   name: string,
