@@ -48,5 +48,6 @@ export function planLines(plan: RestorePlan, now = Date.now()): string[] {
       ? 'Safety dump the current database is dumped to pre-restore-<UTC time>.sql.gz first'
       : `Safety dump none: ${plan.safetyDump.reason}`,
   );
+  if (plan.besideAdvice) lines.push(`Beside      ${plan.besideAdvice}`);
   return lines;
 }

@@ -5,6 +5,7 @@ import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import type { DumpScan } from '../load/scan-dump.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
+import { besideAdvice } from './beside/advice.ts';
 import { keptDatabases } from './beside/kept.ts';
 import type { KeptDatabase } from './beside/pg-admin.ts';
 import { settleBesideMarker } from './beside/settle.ts';
@@ -40,6 +41,8 @@ export type RestorePlan = {
   dumpScan?: DumpScan | undefined;
   /** `<db>_before_*` databases kept by beside restores: a from-scratch restore destroys them too. */
   keptDatabases?: KeptDatabase[];
+  /** What a from-scratch plan says about `--beside` (recommended, or why not). */
+  besideAdvice?: string;
 };
 
 export type PreflightOptions = {
@@ -157,6 +160,12 @@ export async function preflightRestore(
       safetyDump = { make: false, reason: 'the current database could not be read' };
 
     const kept = database ? ((await keptDatabases(compose, signal)) ?? []) : [];
+    const advice = await besideAdvice(
+      compose,
+      file,
+      database?.schemaVersion !== undefined && !marker,
+      signal,
+    ).catch(() => undefined);
     return {
       dump: file,
       path,
@@ -166,6 +175,7 @@ export async function preflightRestore(
       marker,
       dumpScan,
       keptDatabases: kept,
+      ...(advice ? { besideAdvice: advice } : {}),
     };
   } catch (error) {
     if (startedDatabase && error instanceof OvenaError) {

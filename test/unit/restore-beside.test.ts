@@ -252,3 +252,34 @@ describe('beside restore: retention.before', () => {
     ]);
   });
 });
+
+describe('beside restore: the from-scratch plan', () => {
+  it('names the kept databases it destroys and says what beside would do', async () => {
+    const { planLines } = await import('../../source/restore/plan-lines.ts');
+    const lines = planLines(
+      {
+        dump: { name: 'x.sql.gz', sizeBytes: 1000, modifiedMs: 0 },
+        path: '/mnt/backup/x.sql.gz',
+        safetyDump: { make: true },
+        current: {
+          dataVolume: 'v',
+          database: { tables: 3, sizeBytes: 1, schemaVersion: '6', instances: 1 },
+          orthanc: undefined,
+          orthancRunning: false,
+        },
+        startedDatabase: false,
+        marker: undefined,
+        keptDatabases: [{ name: 'orthanc_before_20261127T083507Z', at: now, sizeBytes: 2_000_000 }],
+        besideAdvice: 'recommended: because',
+      } as unknown as Parameters<typeof planLines>[0],
+      now.getTime(),
+    );
+    assert.ok(
+      lines.includes(
+        'Also gone   orthanc_before_20261127T083507Z (2.0 MB): kept by beside restores in the same volume; the safety dump covers only the live database',
+      ),
+      lines.join('\n'),
+    );
+    assert.equal(lines.at(-1), 'Beside      recommended: because');
+  });
+});
