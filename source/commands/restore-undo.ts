@@ -1,5 +1,6 @@
 import type { CommandContext } from '../cli/context.ts';
 import { writeLine } from '../cli/context.ts';
+import { booleanOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { UsageError } from '../errors.ts';
 import { executeJob, jsonOfResult } from '../jobs/execute-job.ts';
@@ -9,6 +10,11 @@ import type { RestoreOptions } from '../restore/preflight.ts';
 
 /** `ovena restore --undo`: switch back to the newest `<db>_before_*` database. */
 export async function runUndo(context: CommandContext, options: RestoreOptions): Promise<number> {
+  for (const other of ['beside', 'dry-run', 'no-safety-dump'])
+    if (booleanOption(context.options, other))
+      throw new UsageError(
+        `restore --undo takes no --${other}: it switches back to a kept database`,
+      );
   if (options.file !== undefined)
     throw new UsageError('restore --undo takes no --file: it switches back to a kept database');
   if (!context.yes)

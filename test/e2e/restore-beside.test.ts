@@ -223,10 +223,17 @@ describe('restore --beside on the real stack', () => {
     assert.ok(leftover, 'the half-loaded database is left by the kill');
     const backup = await ovena(['backup', '--file=after-kill.sql'], { env: stack.env });
     assert.equal(backup.code, 0, backup.stdout + backup.stderr);
-    const next = await ovena([`--file=${dump}`, 'restore', '--beside', '--yes'], {
-      env: stack.env,
-    });
+    const next = await ovena(
+      [`--file=${dump}`, 'restore', '--beside', '--yes', '--no-safety-dump'],
+      {
+        env: stack.env,
+      },
+    );
     assert.equal(next.code, 0, next.stdout + next.stderr);
+    assert.match(
+      next.stdout,
+      /^--no-safety-dump is ignored with --beside: no safety dump is made, the previous database is kept as <db>_before_<UTC> instead$/m,
+    );
     assert.match(
       next.stdout,
       new RegExp(`Clean up after an earlier beside restore .*dropped ${leftover}`),
