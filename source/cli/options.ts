@@ -52,6 +52,19 @@ export const optionSpecs: OptionSpec[] = [
     description: 'do not dump the current database before destroying it',
   },
   {
+    name: 'beside',
+    type: 'boolean',
+    commands: ['restore'],
+    description:
+      'load into a new database beside the live one while Orthanc runs, then switch in seconds; the previous database is kept as <db>_before_<UTC>',
+  },
+  {
+    name: 'undo',
+    type: 'boolean',
+    commands: ['restore'],
+    description: 'switch back to the newest <db>_before_<UTC> database (seconds of downtime)',
+  },
+  {
     name: 'dry-run',
     type: 'boolean',
     commands: ['restore', 'prune'],

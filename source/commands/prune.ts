@@ -8,11 +8,13 @@ import { listDumps, listDumpsQuick } from '../dumps/list-dumps.ts';
 import { removeDumps } from '../dumps/remove-dumps.ts';
 import { ExitCode, exitCodeOf, messageOf, UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
+import { acquireLock } from '../lock/host-lock.ts';
+import { type BeforeDecision, beforeLines, pruneBefore } from '../restore/beside/prune-before.ts';
 import { notifyPruneFailure } from '../retention/notify-prune.ts';
 import type { GfsPolicy, GfsRule } from '../retention/policy.ts';
 import { type PruneReport, prune, pruneExitCode } from '../retention/prune.ts';
 import { outcomeLines, planLines, policyLine, reportJson } from '../retention/report-lines.ts';
-import { readRetentionSettings } from '../retention/retention-settings.ts';
+import { defaultBeforePolicy, readRetentionSettings } from '../retention/retention-settings.ts';
 
 const flags: Array<[GfsRule, string]> = [
   ['last', 'keep-last'],
@@ -100,7 +102,12 @@ export async function run(context: CommandContext): Promise<number> {
       await alert(context, { error: messageOf(error), exitCode: exitCodeOf(error) }, log);
     throw error;
   }
-  if (context.json) writeLine(context.io.stdout, JSON.stringify(reportJson(report)));
+  const before = await pruneKeptDatabases(context, report, opened, log);
+  if (context.json)
+    writeLine(
+      context.io.stdout,
+      JSON.stringify({ ...(reportJson(report) as Record<string, unknown>), before }),
+    );
   else for (const line of outcomeLines(report)) log(line);
   const exitCode = pruneExitCode(report);
   if (!report.dryRun && exitCode !== ExitCode.ok && report.refusal) {
@@ -111,6 +118,37 @@ export async function run(context: CommandContext): Promise<number> {
     );
   }
   return exitCode;
+}
+
+/**
+ * Issue 18: the `<db>_before_*` databases beyond `retention.before`, under the prune lock. When
+ * the dumps' prune is refused (any rule: a new policy, an anomaly, failing backups...), nothing is
+ * dropped either: the plan is shown only.
+ */
+async function pruneKeptDatabases(
+  context: CommandContext,
+  report: PruneReport,
+  opened: () => Promise<Compose>,
+  log: (line: string) => void,
+): Promise<BeforeDecision[] | null> {
+  const planOnly = report.dryRun || report.refusal !== undefined;
+  const lock = planOnly ? undefined : await acquireLock(context.paths.stateDir, 'prune');
+  try {
+    const settings = await readRetentionSettings(context.paths.configDir);
+    const decisions = await pruneBefore(await opened(), {
+      policy: settings?.before ?? defaultBeforePolicy,
+      dryRun: planOnly,
+      force: booleanOption(context.options, 'force'),
+      signal: context.signal,
+    });
+    if (!context.json) for (const line of beforeLines(decisions)) log(`database ${line}`);
+    return decisions;
+  } catch (error) {
+    log(`kept databases: not pruned (${messageOf(error)})`);
+    return null;
+  } finally {
+    await lock?.release();
+  }
 }
 
 /** A failed prune alerts through retention.webhooks.failure only; the line goes to the log. */

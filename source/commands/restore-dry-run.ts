@@ -1,10 +1,12 @@
 import type { CommandContext } from '../cli/context.ts';
 import { writeLine } from '../cli/context.ts';
+import { booleanOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { defaultDumpName } from '../dumps/dump-name.ts';
 import type { DumpFile } from '../dumps/list-dumps.ts';
 import { listDumpsIn, withShareReader } from '../dumps/share-reader.ts';
 import { ExitCode, OvenaError, signalExitCode } from '../errors.ts';
+import { modeLines, modeReport } from '../restore/beside/dry-run-mode.ts';
 import { type DryRun, dryRunRestore } from '../restore/dry-run.ts';
 import { dumpCountLines, planLines } from '../restore/plan-lines.ts';
 import type { RestoreOptions } from '../restore/preflight.ts';
@@ -92,8 +94,24 @@ export async function runDryRun(context: CommandContext, options: RestoreOptions
       noSafetyDump: options.noSafetyDump,
       signal: controller.signal,
     });
-    if (context.json) writeLine(context.io.stdout, JSON.stringify(dryRunJson(result)));
-    else for (const line of dryRunLines(result)) writeLine(context.io.stdout, line);
+    // Issue 18: the mode, the disk a beside load needs and the expected downtime.
+    const beside = booleanOption(context.options, 'beside');
+    const mode = await modeReport(compose, result.plan, {
+      beside,
+      stateDir: context.paths.stateDir,
+      rtoText: result.rto?.text,
+      signal: controller.signal,
+    });
+    if (context.json) writeLine(context.io.stdout, JSON.stringify({ ...dryRunJson(result), mode }));
+    else {
+      // Beside destroys nothing and makes no safety dump (the previous database is kept).
+      const lines = dryRunLines(result).filter(
+        (line) => !beside || !/^(Will destroy|Also gone|Safety dump) /.test(line),
+      );
+      lines.splice(1, 0, ...modeLines(mode, compose.project.dbName));
+      if (beside) lines[lines.length - 1] = `${lines[lines.length - 1]} --beside --yes`;
+      for (const line of lines) writeLine(context.io.stdout, line);
+    }
     return ExitCode.ok;
   } catch (error) {
     if (controller.signal.aborted) {

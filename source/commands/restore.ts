@@ -30,6 +30,14 @@ export function restoreOptions(context: CommandContext): RestoreOptions {
 
 export async function run(context: CommandContext): Promise<number> {
   const options = restoreOptions(context);
+  if (booleanOption(context.options, 'undo')) {
+    const { runUndo } = await import('./restore-undo.ts');
+    return runUndo(context, options);
+  }
+  if (booleanOption(context.options, 'beside') && !booleanOption(context.options, 'dry-run')) {
+    const { runBeside } = await import('./restore-beside.ts');
+    return runBeside(context, options);
+  }
   if (booleanOption(context.options, 'dry-run')) {
     const { runDryRun } = await import('./restore-dry-run.ts');
     return runDryRun(context, options);

@@ -9,6 +9,7 @@ import {
   collectStatus,
 } from '../monitoring/collect-status.ts';
 import { statusLines } from '../monitoring/status-lines.ts';
+import { keptDatabases, keptJson, keptLines } from '../restore/beside/kept.ts';
 import {
   collectRetentionStatus,
   dumpTotals,
@@ -17,7 +18,7 @@ import {
 
 export async function run(context: CommandContext): Promise<number> {
   const compose = await openCompose(context);
-  const [archive, backup, retention, dumps] = await Promise.all([
+  const [archive, backup, retention, dumps, kept] = await Promise.all([
     collectStatus(compose),
     collectBackupStatus(context.paths),
     collectRetentionStatus(context.paths),
@@ -25,6 +26,7 @@ export async function run(context: CommandContext): Promise<number> {
       dumpTotals(
         (await listDumpsQuick(compose.files, context.env)) ?? (await listDumps(compose)),
       ))().catch(() => null),
+    keptDatabases(compose, context.signal),
   ]);
   const status = {
     ...archive,
@@ -32,11 +34,13 @@ export async function run(context: CommandContext): Promise<number> {
     ...(await collectAnomaly(context.paths)),
     retention,
     dumps,
+    keptDatabases: keptJson(kept),
   };
   if (context.json) {
     writeLine(context.io.stdout, JSON.stringify(status, null, 2));
   } else {
     for (const line of statusLines(status)) writeLine(context.io.stdout, line);
+    for (const line of keptLines(kept)) writeLine(context.io.stdout, line);
     for (const line of retentionLines(retention, dumps)) writeLine(context.io.stdout, line);
   }
   return status.healthy ? ExitCode.ok : ExitCode.serviceDown;

@@ -4,6 +4,7 @@ import { OvenaError } from '../errors.ts';
 import type { Job, Step } from '../jobs/job.ts';
 import { lockedJob } from '../lock/locked-job.ts';
 import { OrthancClient } from '../orthanc/client.ts';
+import { settleBesideMarker } from '../restore/beside/settle.ts';
 import { assertNoBlockingRestore } from '../restore/restore-marker.ts';
 
 /**
@@ -30,11 +31,15 @@ export function startSteps(compose: Compose, stateDir: string): Step[] {
     {
       id: 'wait-db',
       title: 'Wait until the database is healthy',
-      async run({ signal, progress }) {
+      async run({ signal, progress, log }) {
         await compose.waitHealthy(dbService, {
           signal,
           onState: (state) => progress({ detail: `health: ${state.health ?? state.state}` }),
         });
+        // Issue 18: a beside switch cut short is finished or undone before Orthanc starts.
+        const settled = await settleBesideMarker(compose, stateDir, signal);
+        if (settled) log(settled);
+        return settled ? { summary: settled } : undefined;
       },
     },
     {

@@ -28,6 +28,9 @@ ovena_read() {
 }
 ovena_read_end() {
   kill "$monitor" 2>/dev/null
+  # Reap it here: a killed child left to PID 1 (PostgreSQL itself in its container) reads as a
+  # crashed backend ("terminated by signal 15") and restarts the whole server in recovery.
+  wait "$monitor" 2>/dev/null
   rc=$(cat "$pidf.rc" 2>/dev/null || echo 1)
   rm -f "$pidf" "$pidf.rc"
 }

@@ -17,6 +17,9 @@ export const lockKinds = [
   'images-check',
   'images-reconcile',
   'prune',
+  // Issue 18: the load of a beside restore (the live database keeps serving; only its switch
+  // takes `restore`, for its seconds).
+  'beside-load',
 ] as const;
 
 export type LockKind = (typeof lockKinds)[number];
@@ -42,6 +45,10 @@ const conflictPairs: readonly (readonly [LockKind, LockKind])[] = [
   ['prune', 'prune'],
   // Issue 13: a prune and a backup never run at once (a prune must see the backup's outcome).
   ['backup', 'prune'],
+  // Issue 18: one beside load at a time; start/stop would pull the database from under it.
+  ['beside-load', 'beside-load'],
+  ['beside-load', 'start'],
+  ['beside-load', 'stop'],
 ];
 
 /** Whether a holder of kind `a` and one of kind `b` may never run at the same time. */
@@ -62,6 +69,7 @@ export const kindLabels: Record<LockKind, string> = {
   'images-check': 'image check',
   'images-reconcile': 'image reconcile',
   prune: 'prune',
+  'beside-load': 'beside restore (loading)',
 };
 
 /**
@@ -71,9 +79,20 @@ export const kindLabels: Record<LockKind, string> = {
  * - `destroyed`: the database volume is (being) removed: the database is empty.
  * - `loading`: the dump is being loaded: the database is only partly there.
  * - `checking`: loaded, not yet checked.
+ * - `beside-loading` (issue 18): a dump is being loaded into `<db>_restore_*` beside the live
+ *   database, which is untouched: blocks nothing (the next beside restore drops the leftover).
+ * - `beside-switching`: the renames of a beside switch (or undo) may be half done; `ovena start`
+ *   or the next restore finishes or undoes it, so it blocks backup, drill and the image commands.
  * An unreadable marker blocks what `destroyed` blocks: it never unblocks anything.
  */
-export const restorePhases = ['stopping', 'destroyed', 'loading', 'checking'] as const;
+export const restorePhases = [
+  'stopping',
+  'destroyed',
+  'loading',
+  'checking',
+  'beside-loading',
+  'beside-switching',
+] as const;
 export type RestorePhase = (typeof restorePhases)[number];
 
 const afterDestroy: readonly LockKind[] = [
@@ -89,5 +108,7 @@ export const markerBlocks: Record<RestorePhase | 'unreadable', readonly LockKind
   destroyed: afterDestroy,
   loading: afterDestroy,
   checking: afterDestroy,
+  'beside-loading': [],
+  'beside-switching': ['backup', 'drill', 'images-check', 'images-reconcile'],
   unreadable: afterDestroy,
 };

@@ -61,6 +61,8 @@ export type UnfinishedRestore = {
   safetyDump?: string;
   /** The command that completes it. */
   command: string;
+  /** A beside restore's switch (issue 18) that did not finish: `ovena start` settles it. */
+  beside?: boolean;
   /** Set when the marker file cannot be read: its path and why (it blocks start and backup). */
   unreadable?: string;
 };
@@ -89,7 +91,11 @@ export async function collectBackupStatus(paths: {
     readSchedule(paths.cronDir, drillWrapperName).catch(() => undefined),
   ]);
   const unfinished =
-    marker.kind === 'marker' && marker.marker.phase !== 'stopping' ? marker.marker : undefined;
+    marker.kind === 'marker' &&
+    marker.marker.phase !== 'stopping' &&
+    marker.marker.phase !== 'beside-loading'
+      ? marker.marker
+      : undefined;
   return {
     lastBackup: lastBackup ?? null,
     ...(schedule ? { schedule } : {}),
@@ -109,6 +115,7 @@ export async function collectBackupStatus(paths: {
               dump: unfinished.dump,
               startedAt: unfinished.startedAt,
               ...(unfinished.safetyDump ? { safetyDump: unfinished.safetyDump } : {}),
+              ...(unfinished.mode === 'beside' ? { beside: true } : {}),
               command: finishRestoreCommand(unfinished),
             }
           : null,

@@ -90,6 +90,10 @@ export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
     lines.push(
       `RESTORE   the restore marker ${restore.unreadable} cannot be read: a restore may have stopped half-way, so start and backup refuse; check the database, then complete it with "${restore.command}" or remove the file`,
     );
+  } else if (restore?.beside) {
+    lines.push(
+      `RESTORE   the switch of a beside restore of ${restore.dump} did not finish (started ${restore.startedAt}): "${restore.command}" finishes or undoes it`,
+    );
   } else if (restore) {
     lines.push(
       `RESTORE   a restore of ${restore.dump} did not finish (started ${restore.startedAt}): the database is only partly loaded; "${restore.command}" completes it${restore.safetyDump ? ` (safety dump: ${restore.safetyDump})` : ''}`,

@@ -9,6 +9,7 @@ import { describeDifference, type IndexCounts, scanDump } from '../load/scan-dum
 import { OrthancClient } from '../orthanc/client.ts';
 import { type LastDrill, lastPassingDrill, readLastDrill } from '../records/last-drill.ts';
 import { fixedStepsMs, readRestoreTimings } from '../records/restore-timings.ts';
+import { keptDatabases } from './beside/kept.ts';
 import { type DatabaseSummary, findDataVolume, summarizeDatabase } from './database-ops.ts';
 import { countsOfStatistics } from './dump-check.ts';
 import { pickDumpByName, type RestorePlan } from './preflight.ts';
@@ -128,6 +129,7 @@ export async function dryRunRestore(
       startedDatabase: false,
       marker: marker?.destroyed ? marker : undefined,
       dumpScan: scan,
+      keptDatabases: database ? ((await keptDatabases(compose, signal)) ?? []) : [],
     },
     readIn,
     nowCounts,

@@ -49,6 +49,14 @@ export function planRows(plan: RestorePlan, now = Date.now()): PlanRow[] {
       value: `the database volume ${current.dataVolume ?? '?'}${current.database ? ` (database ${formatBytes(current.database.sizeBytes)}, ${current.database.tables} tables)` : ''}`,
     },
   ];
+  const kept = plan.keptDatabases ?? [];
+  if (kept.length > 0) {
+    // Issue 18: the kept beside databases live in the same volume; the safety dump is of <db> only.
+    rows.push({
+      label: 'Also gone',
+      value: `${kept.map((database) => `${database.name} (${formatBytes(database.sizeBytes)})`).join(', ')}: kept by beside restores in the same volume; the safety dump covers only the live database`,
+    });
+  }
   if (current.orthanc) {
     rows.push({
       label: 'Orthanc now',
@@ -69,6 +77,7 @@ export function planRows(plan: RestorePlan, now = Date.now()): PlanRow[] {
         }
       : { label: 'Safety dump', value: `none: ${plan.safetyDump.reason}` },
   );
+  if (plan.besideAdvice) rows.push({ label: 'Beside', value: plan.besideAdvice });
   return rows;
 }
 

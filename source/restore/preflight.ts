@@ -5,6 +5,10 @@ import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import type { DumpScan } from '../load/scan-dump.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
+import { besideAdvice } from './beside/advice.ts';
+import { keptDatabases } from './beside/kept.ts';
+import type { KeptDatabase } from './beside/pg-admin.ts';
+import { settleBesideMarker } from './beside/settle.ts';
 import {
   type DatabaseSummary,
   findDataVolume,
@@ -40,6 +44,10 @@ export type RestorePlan = {
   marker: RestoreMarker | undefined;
   /** The dump's own COPY rows and Orthanc counts, read during the verification pass. */
   dumpScan?: DumpScan | undefined;
+  /** `<db>_before_*` databases kept by beside restores: a from-scratch restore destroys them too. */
+  keptDatabases?: KeptDatabase[];
+  /** What a from-scratch plan says about `--beside` (recommended, or why not). */
+  besideAdvice?: string;
 };
 
 export type PreflightOptions = {
@@ -111,6 +119,15 @@ export async function preflightRestore(
         startedAt: new Date().toISOString(),
       };
     }
+    if (marker?.mode === 'beside') {
+      // Issue 18: a beside restore never touched the live database's volume; a half switch is
+      // finished or undone first (never a from-scratch restore on a half-renamed database).
+      const settled = await settleBesideMarker(compose, options.stateDir, signal);
+      onStatus?.(
+        settled ?? `an earlier beside restore of ${marker.dump} left only its own database`,
+      );
+      marker = undefined;
+    }
     if (marker && marker.phase === 'stopping') {
       // That restore stopped before removing the volume: the database is still the original.
       onStatus?.(
@@ -143,6 +160,13 @@ export async function preflightRestore(
         reason: `the current database does not start (${databaseBroken})`,
       };
 
+    const kept = database ? ((await keptDatabases(compose, signal)) ?? []) : [];
+    const advice = await besideAdvice(
+      compose,
+      file,
+      database?.schemaVersion !== undefined && !marker,
+      signal,
+    ).catch(() => undefined);
     return {
       dump: file,
       path,
@@ -151,6 +175,8 @@ export async function preflightRestore(
       startedDatabase,
       marker,
       dumpScan,
+      keptDatabases: kept,
+      ...(advice ? { besideAdvice: advice } : {}),
     };
   } catch (error) {
     if (startedDatabase && error instanceof OvenaError) {

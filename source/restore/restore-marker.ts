@@ -18,8 +18,10 @@ import {
  */
 export type RestoreMarker = {
   dump: string;
-  /** How the restore replaces the database; `from-scratch` removes the volume. */
-  mode: 'from-scratch';
+  /** How the restore replaces the database; `from-scratch` removes the volume, `beside` renames. */
+  mode: 'from-scratch' | 'beside';
+  /** Beside mode (issue 18): the live name, the database switched in, the name the live one gets. */
+  beside?: { live: string; incoming: string; before: string };
   phase: RestorePhase;
   safetyDump?: string;
   dataVolume?: string;
@@ -54,13 +56,22 @@ export function parseMarker(text: string): RestoreMarker | undefined {
   else if ((restorePhases as readonly unknown[]).includes(record.phase))
     phase = record.phase as RestorePhase;
   else return undefined;
-  if (record.mode !== undefined && record.mode !== 'from-scratch') return undefined;
-  const marker: RestoreMarker = {
-    dump: record.dump,
-    mode: 'from-scratch',
-    phase,
-    startedAt: record.startedAt,
-  };
+  if (record.mode !== undefined && record.mode !== 'from-scratch' && record.mode !== 'beside')
+    return undefined;
+  const mode = record.mode === 'beside' ? 'beside' : 'from-scratch';
+  if ((mode === 'beside') !== phase.startsWith('beside-')) return undefined;
+  const marker: RestoreMarker = { dump: record.dump, mode, phase, startedAt: record.startedAt };
+  if (mode === 'beside') {
+    const beside = record.beside as Record<string, unknown> | undefined;
+    if (
+      typeof beside?.live !== 'string' ||
+      typeof beside.incoming !== 'string' ||
+      typeof beside.before !== 'string'
+    )
+      return undefined;
+    marker.beside = { live: beside.live, incoming: beside.incoming, before: beside.before };
+    return marker;
+  }
   if (typeof record.safetyDump === 'string') marker.safetyDump = record.safetyDump;
   if (typeof record.dataVolume === 'string') marker.dataVolume = record.dataVolume;
   if (phase !== 'stopping') marker.destroyed = true;
@@ -109,7 +120,11 @@ export async function removeMarker(stateDir: string): Promise<void> {
 export async function readUnfinishedRestore(stateDir: string): Promise<RestoreMarker | undefined> {
   const read = await readMarkerState(stateDir);
   if (read.kind === 'unreadable') throw unreadableMarkerError(read.file, read.reason);
-  return read.kind === 'marker' && read.marker.phase !== 'stopping' ? read.marker : undefined;
+  return read.kind === 'marker' &&
+    read.marker.phase !== 'stopping' &&
+    read.marker.phase !== 'beside-loading'
+    ? read.marker
+    : undefined;
 }
 
 /**
@@ -128,6 +143,12 @@ export async function assertNoBlockingRestore(
     return;
   }
   if (!markerBlocks[read.marker.phase].includes(kind)) return;
+  if (read.marker.phase === 'beside-switching') {
+    throw new OvenaError(
+      `the switch of a beside restore of ${read.marker.dump} did not finish (${read.marker.beside?.live} may be renamed): "ovena start" finishes or undoes it; run it before ${doing}`,
+      ExitCode.busy,
+    );
+  }
   throw new OvenaError(
     `a restore of ${read.marker.dump} did not finish and the database is only partly loaded: complete it with "${finishRestoreCommand(read.marker)}" before ${doing}`,
     ExitCode.busy,
@@ -135,6 +156,10 @@ export async function assertNoBlockingRestore(
 }
 
 /** The command that completes an unfinished restore (the same as the restore's own advice). */
-export function finishRestoreCommand(marker: Pick<RestoreMarker, 'dump'>): string {
+export function finishRestoreCommand(
+  marker: Pick<RestoreMarker, 'dump'> & { mode?: string },
+): string {
+  // A half beside switch is finished or undone by a start (issue 18).
+  if (marker.mode === 'beside') return 'ovena start';
   return `ovena --file=${marker.dump} restore`;
 }

@@ -15,7 +15,11 @@ import {
   policyHash,
   withOverrides,
 } from './policy.ts';
-import { type RetentionSettings, readRetentionSettings } from './retention-settings.ts';
+import {
+  defaultBeforePolicy,
+  type RetentionSettings,
+  readRetentionSettings,
+} from './retention-settings.ts';
 import {
   confirmPolicy,
   readConfirmations,
@@ -64,6 +68,7 @@ export async function resolvePolicy(
   const settings: RetentionSettings = fromFile ?? {
     gfs: { last: 0, hourly: 0, daily: 0, weekly: 0, monthly: 0 },
     safety: { last: 3, withinMs: 30 * 24 * hour },
+    before: { ...defaultBeforePolicy },
   };
   const policy: Policy = { gfs: withOverrides(settings.gfs, overrides), safety: settings.safety };
   assertKeepsSomething(policy, Object.keys(overrides).length > 0 ? 'the policy' : 'retention');

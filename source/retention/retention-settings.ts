@@ -18,9 +18,15 @@ export type RetentionSettings = {
   maxGapMs?: number;
   /** `webhooks.failure`: where a failed prune is reported (event prune.failure). */
   failureWebhook?: string;
+  /** `before` (issue 18): the `<db>_before_*` databases kept by beside restores. */
+  before: BeforePolicy;
 };
 
-const topKeys = [...gfsRules, 'maxGap', 'safety', 'webhooks'];
+/** Keep the `keep` newest `<db>_before_*` databases, none older than `maxAgeMs`. */
+export type BeforePolicy = { keep: number; maxAgeMs: number };
+export const defaultBeforePolicy: BeforePolicy = { keep: 1, maxAgeMs: 7 * 24 * 3_600_000 };
+
+const topKeys = [...gfsRules, 'maxGap', 'safety', 'webhooks', 'before'];
 
 function asMapping(value: unknown, key: string): Record<string, unknown> {
   if (value === null || value === undefined) return {};
@@ -59,7 +65,17 @@ export function parseRetentionSection(
       const raw = root[rule];
       if (raw !== undefined && raw !== null) gfs[rule] = parseCount(raw, `retention.${rule}`);
     }
-    const settings: RetentionSettings = { gfs, safety: { ...defaultSafetyPolicy } };
+    const settings: RetentionSettings = {
+      gfs,
+      safety: { ...defaultSafetyPolicy },
+      before: { ...defaultBeforePolicy },
+    };
+    const before = asMapping(root.before, 'retention.before');
+    checkKeys(before, ['keep', 'maxAge'], 'retention.before');
+    if (before.keep !== undefined && before.keep !== null)
+      settings.before.keep = parseCount(before.keep, 'retention.before.keep');
+    if (before.maxAge !== undefined && before.maxAge !== null)
+      settings.before.maxAgeMs = duration(before.maxAge, 'retention.before.maxAge');
     if (root.maxGap !== undefined && root.maxGap !== null) {
       settings.maxGapMs = duration(root.maxGap, 'retention.maxGap');
     }
