@@ -32,7 +32,7 @@ export const commandSpecs: CommandSpec[] = [
     name: 'restore',
     summary: 'destroy the database and load a dump from the backup share (guided on a terminal)',
     usage:
-      'ovena [--file=NAME] restore [--yes] [--no-safety-dump] [--start|--no-start] | restore --dry-run [--json]',
+      'ovena [--file=NAME] restore [--yes] [--no-safety-dump] [--no-fast-load] [--start|--no-start] | restore --dry-run [--json]',
     example: 'ovena --file=ovena-db-backup.sql restore',
     load: () => import('../commands/restore.ts'),
   },

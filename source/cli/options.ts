@@ -46,6 +46,13 @@ export const optionSpecs: OptionSpec[] = [
     description: 'compression of the dump (default: backup.compression in ovena.yml, else gzip)',
   },
   {
+    name: 'no-fast-load',
+    type: 'boolean',
+    commands: ['restore'],
+    description:
+      'load through the database service in one plain psql stream (no one-off server with durability off, no parallel index builds)',
+  },
+  {
     name: 'no-safety-dump',
     type: 'boolean',
     commands: ['restore'],

@@ -189,8 +189,7 @@ export async function startLoadServer(compose: Compose, signal: AbortSignal): Pr
     },
     async syncDataDirectory(syncSignal) {
       const data = mounts.find((m) => pgData.startsWith(m.Destination));
-      if (!data)
-        throw new OvenaError(`${where} has no data volume at ${pgData}`, ExitCode.failed);
+      if (!data) throw new OvenaError(`${where} has no data volume at ${pgData}`, ExitCode.failed);
       const source = data.Type === 'volume' ? (data.Name ?? data.Source) : data.Source;
       await compose.docker(
         [

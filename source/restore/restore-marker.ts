@@ -21,6 +21,8 @@ export type RestoreMarker = {
   /** How the restore replaces the database; `from-scratch` removes the volume. */
   mode: 'from-scratch';
   phase: RestorePhase;
+  /** `fast`: the load ran on a one-off server with durability off (its data may be torn). */
+  load?: 'fast';
   safetyDump?: string;
   dataVolume?: string;
   /** Kept for markers written before phases existed: same as phase !== 'stopping'. */
@@ -61,6 +63,7 @@ export function parseMarker(text: string): RestoreMarker | undefined {
     phase,
     startedAt: record.startedAt,
   };
+  if (record.load === 'fast') marker.load = 'fast';
   if (typeof record.safetyDump === 'string') marker.safetyDump = record.safetyDump;
   if (typeof record.dataVolume === 'string') marker.dataVolume = record.dataVolume;
   if (phase !== 'stopping') marker.destroyed = true;
@@ -129,7 +132,7 @@ export async function assertNoBlockingRestore(
   }
   if (!markerBlocks[read.marker.phase].includes(kind)) return;
   throw new OvenaError(
-    `a restore of ${read.marker.dump} did not finish and the database is only partly loaded: complete it with "${finishRestoreCommand(read.marker)}" before ${doing}`,
+    `a restore of ${read.marker.dump} did not finish and the database is only partly loaded${read.marker.load === 'fast' ? ' (a fast load with durability off was interrupted)' : ''}: complete it with "${finishRestoreCommand(read.marker)}" before ${doing}`,
     ExitCode.busy,
   );
 }
