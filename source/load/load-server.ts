@@ -21,7 +21,7 @@ export type LoadServer = {
   sessions: number;
   /** Per session, in MB (sessions × this stays within a quarter of the container's memory). */
   maintenanceWorkMemMb: number;
-  /** Stops the server cleanly (a fast shutdown) and waits for its container to exit. */
+  /** Stops the server cleanly (a fast shutdown: SIGINT) and waits for its container to exit. */
   stop(signal?: AbortSignal): Promise<void>;
   /** `initdb --sync-only` on the stopped data directory: flushes what ran with fsync off. */
   syncDataDirectory(signal?: AbortSignal): Promise<void>;
@@ -126,7 +126,9 @@ export async function startLoadServer(compose: Compose, signal: AbortSignal): Pr
   const [entrypoint, ...entryRest] = created.Config.Entrypoint ?? [];
   if (entrypoint) args.push('--entrypoint', entrypoint);
   const cmd = created.Config.Cmd ?? [];
-  const serverCmd = cmd[0] === 'postgres' || cmd[0]?.startsWith('-') === true ? cmd : ['postgres'];
+  // The image's entrypoint runs postgres with these (the official one also takes leading flags
+  // alone); a command that is not postgres's own (a wrapper) is not followed.
+  const serverCmd = cmd[0] === 'postgres' || cmd[0]?.startsWith('-') === true ? cmd : [];
   args.push(
     created.Config.Image,
     ...entryRest,
@@ -164,24 +166,9 @@ export async function startLoadServer(compose: Compose, signal: AbortSignal): Pr
     ...sized,
     async stop(stopSignal) {
       const options = stopSignal ? { signal: stopSignal } : {};
-      await compose.docker(
-        [
-          'exec',
-          '-u',
-          'postgres',
-          containerId,
-          'pg_ctl',
-          'stop',
-          '-D',
-          pgData,
-          '-m',
-          'fast',
-          '-w',
-          '-t',
-          '600',
-        ],
-        options,
-      );
+      // SIGINT to postgres (PID 1, as in the official image) is its fast shutdown; the container
+      // ends with it.
+      await compose.docker(['kill', '--signal', 'SIGINT', containerId], options);
       const code = (await compose.docker(['wait', containerId], options)).trim();
       if (code !== '0') {
         throw new OvenaError(`${where} did not stop cleanly (exit ${code})`, ExitCode.failed);

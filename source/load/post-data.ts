@@ -99,6 +99,9 @@ export function splitPostData(text: string): PostData {
     while (current.lines.length > 0 && /^(--)?\s*$/.test(current.lines.at(-1) ?? '')) {
       current.lines.pop();
     }
+    while (current.lines.length > 0 && /^(--)?\s*$/.test(current.lines[0] ?? '')) {
+      current.lines.shift();
+    }
     const sql = current.lines.join('\n').trim();
     const tables = tablesOf(current.type, sql);
     if (sql.replace(/^--.*$/gm, '').trim() !== '') {

@@ -105,7 +105,7 @@ export function fastLoadSteps(
     },
     {
       id: 'load',
-      title: `Load schema and data of ${plan.dump.name} (one transaction)`,
+      title: `Load ${plan.dump.name}: schema and data in one transaction`,
       async run({ signal, progress, log }) {
         await hooks.beforeLoad();
         const started = Date.now();
