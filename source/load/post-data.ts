@@ -96,7 +96,7 @@ export function splitPostData(text: string): PostData {
   const finish = () => {
     if (!current) return;
     // The `--` line before the next header belongs to that header.
-    while (current.lines.length > 0 && /^(--)?\s*$/.test(current.lines.at(-1) ?? '')) {
+    while (current.lines.length > 0 && /^(--.*)?\s*$/.test(current.lines.at(-1) ?? '')) {
       current.lines.pop();
     }
     while (current.lines.length > 0 && /^(--)?\s*$/.test(current.lines[0] ?? '')) {
