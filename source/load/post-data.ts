@@ -2,9 +2,9 @@
  * The post-data section of a plain pg_dump (indexes, constraints, triggers, …), split by its
  * `-- Name: X; Type: T; Schema: S; Owner: O` headers into items that parallel sessions can build,
  * and the rules that say which item may start (pg_restore -j's rules): never two items on one
- * table at once, items of one table in the dump's order, a foreign key (which locks both of its
- * tables) only once every index and constraint of both tables is built, and anything unknown as a
- * barrier that runs alone. Pure: no I/O, unit-tested.
+ * table at once, items of one table in the dump's order (pg_dump writes keys and indexes before
+ * foreign keys, so a foreign key, which locks both of its tables, waits for the keys of both),
+ * and anything unknown as a barrier that runs alone. Pure: no I/O, unit-tested.
  */
 
 /** Header types that open the post-data section (pg_dump's SECTION_POST_DATA objects). */
@@ -30,7 +30,7 @@ export const postDataHeaderRegex = `^-- Name: .*; Type: (${postDataTypes.join('|
 export type ItemKind =
   /** Index or PK/unique/check constraint: first on its table. */
   | 'build'
-  /** Foreign key, trigger, rule: after every `build` item of its tables. */
+  /** Foreign key, trigger, rule: after the items before it on its tables (in dump order). */
   | 'after'
   /** Anything else (comments, ACLs, index attach, …): alone, after everything before it. */
   | 'barrier';
@@ -152,10 +152,10 @@ export function canStart(
     // A barrier earlier in the dump holds back everything after it.
     if (other.kind === 'barrier' && other.id < item.id) return false;
     if (!shares) continue;
-    // Never two items on one table at once; one table's items keep the dump's order.
+    // Never two items on one table at once; one table's items keep the dump's order. pg_dump
+    // writes every index and key before the triggers and foreign keys, so a foreign key (which
+    // names both of its tables) waits for the keys of both.
     if (state.running.has(other.id) || other.id < item.id) return false;
-    // A foreign key (or trigger, rule) waits for every index and constraint of its tables.
-    if (item.kind === 'after' && other.kind === 'build') return false;
   }
   return true;
 }

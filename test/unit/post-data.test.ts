@@ -220,3 +220,18 @@ describe('post-data scheduler', () => {
     });
   });
 });
+
+describe('post-data scheduler, odd dumps', () => {
+  it('an index written after a foreign key of its table still gets its turn (no deadlock)', () => {
+    const items = [
+      item(0, 'build', ['a']),
+      item(1, 'after', ['b', 'a']),
+      item(2, 'build', ['a']),
+      item(3, 'build', ['b']),
+    ];
+    const { done, overlaps, order } = simulate(items, 2);
+    assert.equal(done.size, 4);
+    assert.deepEqual(overlaps, []);
+    assert.ok(order.indexOf(1) < order.indexOf(2), 'dump order on table a');
+  });
+});
