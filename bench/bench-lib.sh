@@ -7,6 +7,7 @@ RIG="$ROOT/docker/test/rig"
 log() { printf 'bench: %s\n' "$*" >&2; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+loadavg() { cut -d' ' -f1 /proc/loadavg; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # Brings up the stack NAME on PORT (removed on exit unless KEEP=1); sets DB to the db container.
