@@ -50,7 +50,7 @@ export const optionSpecs: OptionSpec[] = [
     type: 'boolean',
     commands: ['restore'],
     description:
-      'load through the database service in one plain psql stream (no one-off server with durability off, no parallel index builds)',
+      'plain load: one psql stream through the database service. Default, the fast load: a one-off server with durability off (no network), schema and data in one transaction, indexes and constraints in parallel sessions, analyze, then back to durable (flushed, the database restarted as configured, fsync/full_page_writes/wal_level checked)',
   },
   {
     name: 'no-safety-dump',
