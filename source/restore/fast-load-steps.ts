@@ -137,7 +137,12 @@ export function fastLoadSteps(
         await runPostData(box.target, postData ?? { preamble: '', items: [] }, {
           signal,
           sessions: box.sessions,
-          settings: [`SET maintenance_work_mem = '${box.maintenanceWorkMemMb}MB'`],
+          // Sessions already use every CPU; a parallel hash join in a foreign key's check would also
+          // need more than docker's default 64 MB /dev/shm.
+          settings: [
+            `SET maintenance_work_mem = '${box.maintenanceWorkMemMb}MB'`,
+            'SET max_parallel_workers_per_gather = 0',
+          ],
           tableWeight: (table) => sizes.get(table) ?? 0,
           dumpName: plan.dump.name,
           onProgress: (done, total, running) =>
