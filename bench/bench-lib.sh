@@ -33,7 +33,7 @@ bench_generate() {
 	local t0
 	t0=$(now)
 	docker exec -i "$DB" psql -X -q -U orthanc -d orthanc -v instances="$INSTANCES" <"$HERE/orthanc-like.sql" 2>&1 | grep -v -e NOTICE -e DETAIL -e '^drop cascades' >&2 || true
-	in_db 'psql -X -q -U orthanc -d orthanc -c "VACUUM ANALYZE"' >/dev/null
+	in_db 'psql -X -q -U orthanc -d orthanc -c "VACUUM (ANALYZE, PARALLEL 0)"' >/dev/null
 	log "generated in $(elapsed "$t0" "$(now)") s"
 	SQL_BYTES="$(in_db 'pg_dump -U orthanc orthanc | wc -c')"
 	DB_SIZE="$(in_db "psql -X -At -U orthanc -d orthanc -c \"select pg_size_pretty(pg_database_size('orthanc'))\"")"

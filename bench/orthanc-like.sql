@@ -39,8 +39,8 @@ FROM generate_series(1, :instances) AS i;
 -- Orthanc's own indexes and constraints, as its PostgreSQL index plugin creates them (read from
 -- pg_dump -s of the plugin's schema version 6 in the test stack), so a load builds them too.
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
--- The test stack's db container has docker's default 64 MB /dev/shm: a parallel hash join in a
--- foreign key's check runs out of it.
+-- The test stack's db container has docker's default 64 MB /dev/shm: no parallel workers in the
+-- foreign keys' checks (bench-lib.sh vacuums with PARALLEL 0 for the same reason).
 SET max_parallel_workers_per_gather = 0;
 ALTER TABLE maindicomtags ADD PRIMARY KEY (id, taggroup, tagelement);
 ALTER TABLE dicomidentifiers ADD PRIMARY KEY (id, taggroup, tagelement);
