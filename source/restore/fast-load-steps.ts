@@ -175,7 +175,8 @@ export function fastLoadSteps(
         server = undefined;
         progress({ detail: `starting ${dbService}` });
         await compose.up([dbService], signal);
-        await compose.waitHealthy(dbService, { signal });
+        // pg_isready over TCP, not the compose healthcheck: its interval (often 10 s or more in
+        // production files) would only add waiting; Orthanc's own start still waits for health.
         await waitDatabaseReady(compose, signal);
         progress({ detail: 'CHECKPOINT' });
         await queryDatabase(compose, 'CHECKPOINT', signal);
