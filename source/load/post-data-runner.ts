@@ -49,14 +49,19 @@ function statementOf(item: PostDataItem): string {
   return first.length > 200 ? `${first.slice(0, 197)}...` : first;
 }
 
-/** Runs every item; returns when all are built. Throws OvenaError (65) naming a failed statement. */
+/** How long one item took (where a parallel build's time goes). */
+export type ItemTiming = { item: string; ms: number };
+
+/** Runs every item; returns their timings, slowest first, when all are built. Throws OvenaError (65) naming a failed statement. */
 export async function runPostData(
   target: PgTarget,
   postData: PostData,
   options: PostDataOptions,
-): Promise<void> {
+): Promise<ItemTiming[]> {
   const { items } = postData;
-  if (items.length === 0) return;
+  if (items.length === 0) return [];
+  const startedAt = new Map<number, number>();
+  const timings: ItemTiming[] = [];
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(options.signal.reason);
   options.signal.addEventListener('abort', onOuterAbort, { once: true });
@@ -122,6 +127,9 @@ export async function runPostData(
       })
       .finally(nudge);
     session.onDone = (id) => {
+      const item = items[id];
+      if (item)
+        timings.push({ item: describe(item), ms: Date.now() - (startedAt.get(id) ?? Date.now()) });
       running.delete(id);
       done.add(id);
       session.current = undefined;
@@ -144,6 +152,7 @@ export async function runPostData(
         const session = idle[position];
         if (!session) return;
         session.current = item;
+        startedAt.set(item.id, Date.now());
         running.add(item.id);
         session.input.write(`${item.sql}\n\\warn ovena-item-done ${item.id}\n`);
       });
@@ -183,4 +192,5 @@ export async function runPostData(
       ExitCode.dataError,
     );
   }
+  return timings.sort((a, b) => b.ms - a.ms);
 }

@@ -134,7 +134,7 @@ export function fastLoadSteps(
         const items = postData?.items ?? [];
         const sizes = await tableSizes(box.target, signal);
         const started = Date.now();
-        await runPostData(box.target, postData ?? { preamble: '', items: [] }, {
+        const timings = await runPostData(box.target, postData ?? { preamble: '', items: [] }, {
           signal,
           sessions: box.sessions,
           // Sessions already use every CPU; a parallel hash join in a foreign key's check would also
@@ -148,8 +148,13 @@ export function fastLoadSteps(
           onProgress: (done, total, running) =>
             progress({ done, total, unit: 'items', detail: running.slice(0, 2).join(', ') }),
         });
+        // The slowest items say where a parallel build's time goes.
+        const slowest = timings
+          .slice(0, 3)
+          .map((t) => `${t.item} ${formatDuration(t.ms)}`)
+          .join(', ');
         return {
-          summary: `${items.length} built in ${formatDuration(Date.now() - started)} (${box.sessions} sessions)`,
+          summary: `${items.length} built in ${formatDuration(Date.now() - started)} (${box.sessions} sessions${slowest ? `; slowest: ${slowest}` : ''})`,
         };
       },
     },
