@@ -7,6 +7,7 @@ RIG="$ROOT/docker/test/rig"
 log() { printf 'bench: %s\n' "$*" >&2; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+loadavg() { cut -d' ' -f1 /proc/loadavg; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # Brings up the stack NAME on PORT (removed on exit unless KEEP=1); sets DB to the db container.
@@ -32,7 +33,7 @@ bench_generate() {
 	local t0
 	t0=$(now)
 	docker exec -i "$DB" psql -X -q -U orthanc -d orthanc -v instances="$INSTANCES" <"$HERE/orthanc-like.sql" 2>&1 | grep -v -e NOTICE -e DETAIL -e '^drop cascades' >&2 || true
-	in_db 'psql -X -q -U orthanc -d orthanc -c "VACUUM ANALYZE"' >/dev/null
+	in_db 'psql -X -q -U orthanc -d orthanc -c "VACUUM (ANALYZE, PARALLEL 0)"' >/dev/null
 	log "generated in $(elapsed "$t0" "$(now)") s"
 	SQL_BYTES="$(in_db 'pg_dump -U orthanc orthanc | wc -c')"
 	DB_SIZE="$(in_db "psql -X -At -U orthanc -d orthanc -c \"select pg_size_pretty(pg_database_size('orthanc'))\"")"

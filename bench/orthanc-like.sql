@@ -12,7 +12,7 @@ CREATE TABLE metadata (id bigint NOT NULL, type int NOT NULL, value text, revisi
 CREATE TABLE attachedfiles (id bigint NOT NULL, filetype int NOT NULL, uuid text NOT NULL, compressedsize bigint, uncompressedsize bigint, compressiontype int, uncompressedhash text, compressedhash text, revision int DEFAULT 0);
 
 INSERT INTO resources
-SELECT i, 3, md5(i::text) || '-' || substr(md5((i * 7)::text), 1, 8), i / 50
+SELECT i, 3, md5(i::text) || '-' || substr(md5((i * 7)::text), 1, 8), NULLIF(i / 50, 0)
 FROM generate_series(1, :instances) AS i;
 
 INSERT INTO maindicomtags
@@ -35,3 +35,27 @@ FROM generate_series(1, :instances) AS i, (VALUES (1), (2), (3)) AS t(m);
 INSERT INTO attachedfiles
 SELECT i, 1, md5((i * 3)::text)::uuid::text, 500000 + i % 1000, 500000 + i % 1000, 1, md5(i::text), md5(i::text), 0
 FROM generate_series(1, :instances) AS i;
+
+-- Orthanc's own indexes and constraints, as its PostgreSQL index plugin creates them (read from
+-- pg_dump -s of the plugin's schema version 6 in the test stack), so a load builds them too.
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+-- The test stack's db container has docker's default 64 MB /dev/shm: no parallel workers in the
+-- foreign keys' checks (bench-lib.sh vacuums with PARALLEL 0 for the same reason).
+SET max_parallel_workers_per_gather = 0;
+ALTER TABLE maindicomtags ADD PRIMARY KEY (id, taggroup, tagelement);
+ALTER TABLE dicomidentifiers ADD PRIMARY KEY (id, taggroup, tagelement);
+ALTER TABLE metadata ADD PRIMARY KEY (id, type);
+ALTER TABLE attachedfiles ADD PRIMARY KEY (id, filetype);
+CREATE INDEX childrenindex ON resources USING btree (parentid);
+CREATE INDEX publicindex ON resources USING btree (publicid);
+CREATE INDEX resourcetypeindex ON resources USING btree (resourcetype);
+CREATE INDEX maindicomtagsindex ON maindicomtags USING btree (id);
+CREATE INDEX dicomidentifiersindex1 ON dicomidentifiers USING btree (id);
+CREATE INDEX dicomidentifiersindex2 ON dicomidentifiers USING btree (taggroup, tagelement);
+CREATE INDEX dicomidentifiersindexvalues ON dicomidentifiers USING btree (value);
+CREATE INDEX dicomidentifiersindexvalues2 ON dicomidentifiers USING gin (value public.gin_trgm_ops);
+ALTER TABLE attachedfiles ADD FOREIGN KEY (id) REFERENCES resources (internalid) ON DELETE CASCADE;
+ALTER TABLE dicomidentifiers ADD FOREIGN KEY (id) REFERENCES resources (internalid) ON DELETE CASCADE;
+ALTER TABLE maindicomtags ADD FOREIGN KEY (id) REFERENCES resources (internalid) ON DELETE CASCADE;
+ALTER TABLE metadata ADD FOREIGN KEY (id) REFERENCES resources (internalid) ON DELETE CASCADE;
+ALTER TABLE resources ADD FOREIGN KEY (parentid) REFERENCES resources (internalid) ON DELETE CASCADE;

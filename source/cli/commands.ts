@@ -32,7 +32,7 @@ export const commandSpecs: CommandSpec[] = [
     name: 'restore',
     summary: 'destroy the database and load a dump from the backup share (guided on a terminal)',
     usage:
-      'ovena [--file=NAME] restore [--yes] [--beside] [--no-safety-dump] [--start|--no-start] | restore --undo [--yes] | restore --dry-run [--beside] [--json]',
+      'ovena [--file=NAME] restore [--yes] [--beside] [--no-safety-dump] [--no-fast-load] [--start|--no-start] | restore --undo [--yes] | restore --dry-run [--beside] [--json]',
     example: 'ovena --file=ovena-db-backup.sql restore',
     load: () => import('../commands/restore.ts'),
   },

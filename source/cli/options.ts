@@ -46,6 +46,13 @@ export const optionSpecs: OptionSpec[] = [
     description: 'compression of the dump (default: backup.compression in ovena.yml, else gzip)',
   },
   {
+    name: 'no-fast-load',
+    type: 'boolean',
+    commands: ['restore'],
+    description:
+      'plain load: one psql stream through the database service. Default, the fast load: a one-off server with durability off (no network), schema and data in one transaction, indexes and constraints in parallel sessions, analyze, then back to durable (flushed, the database restarted as configured, fsync/full_page_writes/wal_level checked)',
+  },
+  {
     name: 'no-safety-dump',
     type: 'boolean',
     commands: ['restore'],

@@ -24,6 +24,7 @@ export function restoreOptions(context: CommandContext): RestoreOptions {
   return {
     file,
     noSafetyDump: booleanOption(context.options, 'no-safety-dump'),
+    noFastLoad: booleanOption(context.options, 'no-fast-load'),
     start: start ? true : noStart ? false : undefined,
   };
 }
@@ -82,7 +83,11 @@ export async function run(context: CommandContext): Promise<number> {
     await lock.describe(`of ${plan.dump.name}`);
     for (const line of planLines(plan)) writeLine(out, line);
     // With --json, stdout gets one document for the whole run (restore, then start if asked).
-    const job = restoreJob(compose, plan, { stateDir: context.paths.stateDir, safetyDumper });
+    const job = restoreJob(compose, plan, {
+      stateDir: context.paths.stateDir,
+      safetyDumper,
+      fastLoad: !options.noFastLoad,
+    });
     const restored = { job, result: await executeJob(job, context, { jsonDocument: false }) };
     const document = (start?: typeof restored) => {
       if (context.json)

@@ -11,9 +11,10 @@ import { positionOf, readerFragment } from './reader-script.ts';
  * stdout carries only the reader's `ovena-pos` lines.
  */
 const loadScript = `
-f="$1"; user="$2"; db="$3"
+f="$1"; user="$2"; db="$3"; consumer="$4"
+export user db
 ${readerFragment}
-ovena_read psql -X -q -v ON_ERROR_STOP=1 -U "$user" -d "$db" -f - >/dev/null
+ovena_read sh -c "$consumer"
 status=$?
 ovena_read_end
 [ "$status" -eq 0 ] || exit "$status"
@@ -30,7 +31,14 @@ export type LoadOptions = {
   copyLines?: ReadonlyMap<string, number>;
   /** The name used in messages; default the path's last part. */
   dumpName?: string;
+  /**
+   * What reads the decompressed text on stdin (a shell command; $user and $db are set), e.g. the
+   * fast load's split into one transaction and a post-data file. Default: psql with ON_ERROR_STOP.
+   */
+  consumer?: { script: string };
 };
+
+const plainConsumer = 'psql -X -q -v ON_ERROR_STOP=1 -U "$user" -d "$db" -f - >/dev/null';
 
 /**
  * Loads the dump at `path` (inside the target's container). A failed statement becomes an
@@ -46,7 +54,16 @@ export async function loadDump(
   const name = options.dumpName ?? path.split('/').pop() ?? path;
   try {
     await target.stream(
-      ['sh', '-c', loadScript, 'ovena-load', path, target.user, target.database],
+      [
+        'sh',
+        '-c',
+        loadScript,
+        'ovena-load',
+        path,
+        target.user,
+        target.database,
+        options.consumer?.script ?? plainConsumer,
+      ],
       {
         signal: options.signal,
         onStdoutLine: (line) => {

@@ -19,7 +19,8 @@ export const labelKey = 'ovena.drill';
 const pidKey = 'ovena.drill.pid';
 const composeKey = 'ovena.drill.compose';
 
-export type ThrowawayKind = 'drill' | 'read';
+/** `fast-load`: the restore's one-off load server on the real (fresh) data volume (load-server.ts). */
+export type ThrowawayKind = 'drill' | 'read' | 'fast-load';
 
 export type Throwaway = {
   containerId: string;
@@ -98,7 +99,7 @@ export async function assertImage(
   }
 }
 
-function labelArgs(compose: Compose, kind: ThrowawayKind): string[] {
+export function labelArgs(compose: Compose, kind: ThrowawayKind): string[] {
   return [
     '--label',
     `${labelKey}=${kind}`,
@@ -182,7 +183,7 @@ async function waitReady(compose: Compose, box: Throwaway, signal: AbortSignal):
  */
 export async function startThrowaway(
   compose: Compose,
-  kind: ThrowawayKind,
+  kind: 'drill' | 'read',
   signal: AbortSignal,
 ): Promise<Throwaway> {
   const live = await liveDb(compose, signal);

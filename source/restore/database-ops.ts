@@ -30,32 +30,25 @@ export async function summarizeDatabase(
   compose: Compose,
   signal?: AbortSignal,
 ): Promise<DatabaseSummary> {
-  const [tables = '0', size = '0'] = await queryDatabase(
+  // One query, one docker exec (it was three): Orthanc's tables are read only when they exist
+  // (query_to_xml runs its query only in the CASE branch taken).
+  const [tables = '0', size = '0', version = '', instances = ''] = await queryDatabase(
     compose,
-    "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema') UNION ALL SELECT pg_database_size(current_database())",
+    `SELECT count(*)::text FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema')
+     UNION ALL SELECT pg_database_size(current_database())::text
+     UNION ALL SELECT CASE WHEN to_regclass('public.globalproperties') IS NOT NULL AND to_regclass('public.resources') IS NOT NULL
+       THEN 'v' || coalesce((xpath('/row/v/text()', query_to_xml('SELECT value AS v FROM GlobalProperties WHERE property = 1', false, true, '')))[1]::text, '?') ELSE '-' END
+     UNION ALL SELECT CASE WHEN to_regclass('public.resources') IS NOT NULL AND to_regclass('public.globalproperties') IS NOT NULL
+       THEN 'n' || (xpath('/row/n/text()', query_to_xml('SELECT count(*) AS n FROM Resources WHERE resourceType = 3', false, true, '')))[1]::text ELSE '-' END`,
     signal,
   );
-  const summary: DatabaseSummary = {
+  const hasIndex = version.startsWith('v');
+  return {
     tables: Number(tables),
     sizeBytes: Number(size),
-    schemaVersion: undefined,
-    instances: undefined,
+    schemaVersion: hasIndex ? version.slice(1) : undefined,
+    instances: hasIndex && instances.startsWith('n') ? Number(instances.slice(1)) : undefined,
   };
-  const [hasIndex] = await queryDatabase(
-    compose,
-    "SELECT to_regclass('public.globalproperties') IS NOT NULL AND to_regclass('public.resources') IS NOT NULL",
-    signal,
-  );
-  if (hasIndex === 't') {
-    const [version, instances] = await queryDatabase(
-      compose,
-      "SELECT coalesce((SELECT value FROM GlobalProperties WHERE property = 1), '?') UNION ALL SELECT count(*)::text FROM Resources WHERE resourceType = 3",
-      signal,
-    );
-    summary.schemaVersion = version;
-    summary.instances = instances === undefined ? undefined : Number(instances);
-  }
-  return summary;
 }
 
 export type DataVolume = { name: string; containerId: string };

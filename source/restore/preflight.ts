@@ -4,6 +4,7 @@ import { type DumpFile, listDumps } from '../dumps/list-dumps.ts';
 import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import type { DumpScan } from '../load/scan-dump.ts';
+import { removeLeftovers } from '../load/throwaway.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import { besideAdvice } from './beside/advice.ts';
 import { keptDatabases } from './beside/kept.ts';
@@ -94,6 +95,17 @@ export async function preflightRestore(
 ): Promise<RestorePlan> {
   const { signal, onStatus } = options;
   refuseExternalDataVolume(compose);
+  const earlier = await readMarkerState(options.stateDir);
+  if (
+    earlier.kind !== 'none' &&
+    (earlier.kind === 'unreadable' || earlier.marker.phase !== 'stopping')
+  ) {
+    // A fast load killed with -9 leaves its one-off server running on the data volume: it goes
+    // before the database service is started on that volume.
+    const removed = await removeLeftovers(compose, signal);
+    if (removed.length > 0)
+      onStatus?.(`removed what an interrupted restore left: ${removed.join(', ')}`);
+  }
   const { startedDatabase, databaseBroken } = await readyDatabase(compose, options);
   try {
     const file = typeof dump === 'string' ? await resolveDump(compose, dump, signal) : dump;
@@ -213,6 +225,8 @@ async function readSummary(
 export type RestoreOptions = {
   file: string | undefined;
   noSafetyDump: boolean;
+  /** --no-fast-load: the plain single-stream load through the db service. */
+  noFastLoad: boolean;
   /** true: start Orthanc after; false: leave it stopped; undefined: ask (terminal) or leave stopped. */
   start: boolean | undefined;
 };

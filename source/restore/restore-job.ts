@@ -4,7 +4,7 @@ import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import { recordRestore } from '../history/guard.ts';
 import type { Job, Progress } from '../jobs/job.ts';
-import { SkipStep } from '../jobs/job.ts';
+import { SkipStep, type Step } from '../jobs/job.ts';
 import { waitForOrthanc } from '../lifecycle/start.ts';
 import type { RestorePhase } from '../lock/lock-table.ts';
 import {
@@ -15,6 +15,7 @@ import {
   summarizeDatabase,
   waitDatabaseReady,
 } from './database-ops.ts';
+import { fastLoadSteps } from './fast-load-steps.ts';
 import { recordFixedSteps } from './fixed-step-timings.ts';
 import type { RestorePlan } from './preflight.ts';
 import { type RestoreMarker, removeMarker, writeMarker } from './restore-marker.ts';
@@ -38,6 +39,8 @@ export type RestoreJobOptions = {
   stateDir: string;
   safetyDumper: SafetyDumper;
   now?: () => Date;
+  /** false (--no-fast-load): the db service itself, one plain psql stream. Default: the fast load. */
+  fastLoad?: boolean;
 };
 
 /** Where a restore stands, filled in as steps run, read by describeState. */
@@ -63,12 +66,14 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
   // Once an earlier run destroyed the database, this run starts in that phase, never before it.
   let phase: RestorePhase = plan.marker ? plan.marker.phase : 'stopping';
   const startedAt = plan.marker?.startedAt ?? new Date().toISOString();
+  const fast = options.fastLoad !== false;
   const marker = (next: RestorePhase = phase): RestoreMarker => {
     phase = next;
     return {
       dump: plan.dump.name,
       mode: 'from-scratch',
       phase,
+      ...(fast && phase === 'loading' ? { load: 'fast' as const } : {}),
       ...(done.safetyDump ? { safetyDump: done.safetyDump } : {}),
       ...(plan.current.dataVolume ? { dataVolume: plan.current.dataVolume } : {}),
       ...(phase !== 'stopping' ? { destroyed: true } : {}),
@@ -76,8 +81,56 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
     };
   };
 
+  const plainLoad: Step[] = [
+    {
+      id: 'start-db',
+      title: 'Start the database alone on a fresh volume',
+      async run({ signal, progress }) {
+        await compose.up([dbService], signal);
+        await compose.waitHealthy(dbService, {
+          signal,
+          onState: (state) => progress({ detail: `health: ${state.health ?? state.state}` }),
+        });
+        progress({ detail: 'pg_isready -h 127.0.0.1' });
+        await waitDatabaseReady(compose, signal);
+        const fresh = await summarizeDatabase(compose, signal);
+        if (fresh.tables > 0) {
+          throw new OvenaError(
+            `the new database already holds ${fresh.tables} tables: the data volume was not replaced`,
+          );
+        }
+      },
+    },
+    {
+      id: 'load',
+      title: `Load ${plan.dump.name}`,
+      async run({ signal, progress, log }) {
+        await writeMarker(options.stateDir, marker('loading'));
+        const started = Date.now();
+        const total = plan.dump.sizeBytes;
+        progress({ done: 0, total, unit: 'bytes' });
+        await loadDump(compose, plan.path, {
+          signal,
+          onPosition: (bytes) => progress({ done: Math.min(bytes, total), total, unit: 'bytes' }),
+          onStderrLine: (line) => {
+            if (line.trim() !== '') log(line);
+          },
+        });
+        progress({ done: total, total, unit: 'bytes' });
+        const ms = Date.now() - started;
+        return {
+          summary: `${formatBytes(total)} in ${formatDuration(ms)} (${formatRate(total, ms)})`,
+        };
+      },
+    },
+  ];
+  const fastLoad = fastLoadSteps(compose, plan, {
+    beforeLoad: () => writeMarker(options.stateDir, marker('loading')),
+  });
+
   return {
     title: `Restore ${plan.dump.name}`,
+    cleanup: () => fastLoad.cleanup(),
     steps: recordFixedSteps(options.stateDir, [
       {
         id: 'safety-dump',
@@ -127,47 +180,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
           return { summary: found.name };
         },
       },
-      {
-        id: 'start-db',
-        title: 'Start the database alone on a fresh volume',
-        async run({ signal, progress }) {
-          await compose.up([dbService], signal);
-          await compose.waitHealthy(dbService, {
-            signal,
-            onState: (state) => progress({ detail: `health: ${state.health ?? state.state}` }),
-          });
-          progress({ detail: 'pg_isready -h 127.0.0.1' });
-          await waitDatabaseReady(compose, signal);
-          const fresh = await summarizeDatabase(compose, signal);
-          if (fresh.tables > 0) {
-            throw new OvenaError(
-              `the new database already holds ${fresh.tables} tables: the data volume was not replaced`,
-            );
-          }
-        },
-      },
-      {
-        id: 'load',
-        title: `Load ${plan.dump.name}`,
-        async run({ signal, progress, log }) {
-          await writeMarker(options.stateDir, marker('loading'));
-          const started = Date.now();
-          const total = plan.dump.sizeBytes;
-          progress({ done: 0, total, unit: 'bytes' });
-          await loadDump(compose, plan.path, {
-            signal,
-            onPosition: (bytes) => progress({ done: Math.min(bytes, total), total, unit: 'bytes' }),
-            onStderrLine: (line) => {
-              if (line.trim() !== '') log(line);
-            },
-          });
-          progress({ done: total, total, unit: 'bytes' });
-          const ms = Date.now() - started;
-          return {
-            summary: `${formatBytes(total)} in ${formatDuration(ms)} (${formatRate(total, ms)})`,
-          };
-        },
-      },
+      ...(fast ? fastLoad.steps : plainLoad),
       {
         id: 'check',
         title: 'Check the loaded database',
@@ -205,7 +218,13 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
         case 'start-db':
           return `Orthanc stopped, database volume removed (database empty); ${safetyText()}; run "${again}" to continue`;
         case 'load':
-          return `Orthanc stopped, database running but only partly loaded (do not start Orthanc on it); ${safetyText()}; run "${again}" to load it again from the start`;
+        case 'post-data':
+        case 'analyze':
+          return fast
+            ? `Orthanc stopped, database only partly loaded by the fast load (durability off, never start Orthanc on it); ${safetyText()}; run "${again}" to load it again from the start`
+            : `Orthanc stopped, database running but only partly loaded (do not start Orthanc on it); ${safetyText()}; run "${again}" to load it again from the start`;
+        case 'durable':
+          return `Orthanc stopped, database loaded by the fast load but not proven durable; ${safetyText()}; run "${again}" to load it again from the start`;
         case 'check':
           return `Orthanc stopped, database loaded but its check failed; ${safetyText()}; run "${again}" to load it again, or choose another dump`;
         default:

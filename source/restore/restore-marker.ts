@@ -23,6 +23,8 @@ export type RestoreMarker = {
   /** Beside mode (issue 18): the live name, the database switched in, the name the live one gets. */
   beside?: { live: string; incoming: string; before: string };
   phase: RestorePhase;
+  /** `fast`: the load ran on a one-off server with durability off (its data may be torn). */
+  load?: 'fast';
   safetyDump?: string;
   dataVolume?: string;
   /** Kept for markers written before phases existed: same as phase !== 'stopping'. */
@@ -61,6 +63,7 @@ export function parseMarker(text: string): RestoreMarker | undefined {
   const mode = record.mode === 'beside' ? 'beside' : 'from-scratch';
   if ((mode === 'beside') !== phase.startsWith('beside-')) return undefined;
   const marker: RestoreMarker = { dump: record.dump, mode, phase, startedAt: record.startedAt };
+  if (record.load === 'fast') marker.load = 'fast';
   if (mode === 'beside') {
     const beside = record.beside as Record<string, unknown> | undefined;
     if (
@@ -150,7 +153,7 @@ export async function assertNoBlockingRestore(
     );
   }
   throw new OvenaError(
-    `a restore of ${read.marker.dump} did not finish and the database is only partly loaded: complete it with "${finishRestoreCommand(read.marker)}" before ${doing}`,
+    `a restore of ${read.marker.dump} did not finish and the database is only partly loaded${read.marker.load === 'fast' ? ' (a fast load with durability off was interrupted)' : ''}: complete it with "${finishRestoreCommand(read.marker)}" before ${doing}`,
     ExitCode.busy,
   );
 }

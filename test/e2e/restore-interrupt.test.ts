@@ -39,7 +39,8 @@ describe('restore interrupted during the load', () => {
     const atDump = await orthancStatistics(stack.orthancUrl);
 
     const running = startOvena(
-      ['--file=big.sql', 'restore', '--yes', '--no-safety-dump'],
+      // The plain load through the db service (the fast load's kill -9 is in restore-fast).
+      ['--file=big.sql', 'restore', '--yes', '--no-safety-dump', '--no-fast-load'],
       stack.env,
     );
     await waitFor(

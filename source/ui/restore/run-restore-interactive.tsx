@@ -59,9 +59,14 @@ export async function runRestoreInteractive(
     // The picker and the confirmation hold no lock (an open screen never fails the hourly
     // backup): the lock is the job's first step, once the operator confirmed.
     restoreJob: (plan) =>
-      lockedJob(restoreJob(ready(), plan, { stateDir, safetyDumper }), stateDir, 'restore', {
-        detail: `of ${plan.dump.name}`,
-      }),
+      lockedJob(
+        restoreJob(ready(), plan, { stateDir, safetyDumper, fastLoad: !options.noFastLoad }),
+        stateDir,
+        'restore',
+        {
+          detail: `of ${plan.dump.name}`,
+        },
+      ),
     startJob: () => {
       const job = startOrthancJob(ready());
       // The start ends with the images check (it takes its own lock, re-entrant in this process).

@@ -1,0 +1,188 @@
+/**
+ * The post-data section of a plain pg_dump (indexes, constraints, triggers, …), split by its
+ * `-- Name: X; Type: T; Schema: S; Owner: O` headers into items that parallel sessions can build,
+ * and the rules that say which item may start (pg_restore -j's rules): never two items on one
+ * table at once, items of one table in the dump's order (pg_dump writes keys and indexes before
+ * foreign keys, so a foreign key, which locks both of its tables, waits for the keys of both),
+ * and anything unknown as a barrier that runs alone. Pure: no I/O, unit-tested.
+ */
+
+/** Header types that open the post-data section (pg_dump's SECTION_POST_DATA objects). */
+const postDataTypes = [
+  'CONSTRAINT',
+  'INDEX',
+  'FK CONSTRAINT',
+  'TRIGGER',
+  'RULE',
+  'INDEX ATTACH',
+  'POLICY',
+  'EVENT TRIGGER',
+  'MATERIALIZED VIEW DATA',
+  'STATISTICS',
+  'PUBLICATION TABLE',
+  'PUBLICATION TABLES IN SCHEMA',
+];
+
+/** The awk regular expression (ERE) of a header that opens the post-data section. */
+export const postDataHeaderRegex = `^-- Name: .*; Type: (${postDataTypes.join('|')}); Schema: `;
+
+/** How an item is scheduled. */
+export type ItemKind =
+  /** Index or PK/unique/check constraint: first on its table. */
+  | 'build'
+  /** Foreign key, trigger, rule: after the items before it on its tables (in dump order). */
+  | 'after'
+  /** Anything else (comments, ACLs, index attach, …): alone, after everything before it. */
+  | 'barrier';
+
+export type PostDataItem = {
+  /** Index in dump order. */
+  id: number;
+  /** e.g. "resources resources_pkey" */
+  name: string;
+  /** e.g. "CONSTRAINT" */
+  type: string;
+  kind: ItemKind;
+  /** Tables the item locks, schema-qualified as the dump writes them. */
+  tables: string[];
+  sql: string;
+};
+
+export type PostData = {
+  /** The dump's session settings (SET …, set_config) to run first in every session. */
+  preamble: string;
+  items: PostDataItem[];
+};
+
+const headerPattern = /^-- Name: (.*); Type: (.+?); Schema: /;
+
+function qualifiedName(text: string): string {
+  return text.replace(/[;,]$/, '');
+}
+
+/** The tables an item's SQL names (ALTER TABLE x … REFERENCES y, CREATE INDEX … ON x, …). */
+export function tablesOf(type: string, sql: string): string[] {
+  const flat = sql.replace(/\s+/g, ' ');
+  const found: string[] = [];
+  const add = (name: string | undefined) => {
+    if (name && !found.includes(name)) found.push(qualifiedName(name));
+  };
+  const alter = /\bALTER TABLE (?:ONLY )?([^\s(]+)/.exec(flat);
+  if (type === 'CONSTRAINT' || type === 'FK CONSTRAINT') add(alter?.[1]);
+  if (type === 'FK CONSTRAINT') add(/\bREFERENCES ([^\s(]+)/.exec(flat)?.[1]);
+  if (type === 'INDEX') add(/\bINDEX .*? ON (?:ONLY )?([^\s(]+)/.exec(flat)?.[1]);
+  if (type === 'TRIGGER') add(/\bTRIGGER .*? ON ([^\s(]+)/.exec(flat)?.[1]);
+  if (type === 'RULE') add(/\bAS ON \w+ TO ([^\s(]+)/.exec(flat)?.[1]);
+  return found;
+}
+
+function kindOf(type: string, tables: readonly string[]): ItemKind {
+  if (tables.length === 0) return 'barrier';
+  if (type === 'INDEX' || type === 'CONSTRAINT') return 'build';
+  if (type === 'FK CONSTRAINT' || type === 'TRIGGER' || type === 'RULE') return 'after';
+  return 'barrier';
+}
+
+/**
+ * Splits the text ovena's loader set aside: the dump's preamble (its first lines up to the first
+ * header), then the post-data section. psql meta-commands (`\restrict`, `\unrestrict`) are
+ * dropped: sessions run only SQL.
+ */
+export function splitPostData(text: string): PostData {
+  const lines = text.split('\n');
+  const preamble: string[] = [];
+  const items: PostDataItem[] = [];
+  let current: { name: string; type: string; lines: string[] } | undefined;
+  const finish = () => {
+    if (!current) return;
+    // The `--` line before the next header belongs to that header.
+    while (current.lines.length > 0 && /^(--.*)?\s*$/.test(current.lines.at(-1) ?? '')) {
+      current.lines.pop();
+    }
+    while (current.lines.length > 0 && /^(--)?\s*$/.test(current.lines[0] ?? '')) {
+      current.lines.shift();
+    }
+    const sql = current.lines.join('\n').trim();
+    const tables = tablesOf(current.type, sql);
+    if (sql.replace(/^--.*$/gm, '').trim() !== '') {
+      items.push({
+        id: items.length,
+        name: current.name,
+        type: current.type,
+        kind: kindOf(current.type, tables),
+        tables,
+        sql,
+      });
+    }
+  };
+  for (const line of lines) {
+    if (line.startsWith('\\')) continue;
+    const header = headerPattern.exec(line);
+    if (header) {
+      finish();
+      current = { name: header[1] ?? '?', type: header[2] ?? '?', lines: [] };
+      continue;
+    }
+    if (current) current.lines.push(line);
+    else if (!line.startsWith('--') && line.trim() !== '') preamble.push(line);
+  }
+  finish();
+  return { preamble: preamble.join('\n'), items };
+}
+
+export type ScheduleState = {
+  done: ReadonlySet<number>;
+  running: ReadonlySet<number>;
+};
+
+/** Whether `item` may start now, given what is done and running (pg_restore -j's rules). */
+export function canStart(
+  items: readonly PostDataItem[],
+  item: PostDataItem,
+  state: ScheduleState,
+): boolean {
+  if (state.done.has(item.id) || state.running.has(item.id)) return false;
+  if (item.kind === 'barrier') {
+    if (state.running.size > 0) return false;
+    return items.every((other) => other.id >= item.id || state.done.has(other.id));
+  }
+  for (const other of items) {
+    if (other.id === item.id || state.done.has(other.id)) continue;
+    const shares = other.tables.some((table) => item.tables.includes(table));
+    // A barrier earlier in the dump holds back everything after it.
+    if (other.kind === 'barrier' && other.id < item.id) return false;
+    if (!shares) continue;
+    // Never two items on one table at once; one table's items keep the dump's order. pg_dump
+    // writes every index and key before the triggers and foreign keys, so a foreign key (which
+    // names both of its tables) waits for the keys of both.
+    if (state.running.has(other.id) || other.id < item.id) return false;
+  }
+  return true;
+}
+
+/**
+ * The items to start now, at most `free` of them: those allowed by `canStart`, largest tables
+ * first (their chains are the longest), then in dump order. Started items are checked against
+ * each other too.
+ */
+export function nextItems(
+  items: readonly PostDataItem[],
+  state: ScheduleState,
+  free: number,
+  tableWeight: (table: string) => number = () => 0,
+): PostDataItem[] {
+  const weight = (item: PostDataItem) => Math.max(0, ...item.tables.map(tableWeight));
+  const candidates = items
+    .filter((item) => !state.done.has(item.id) && !state.running.has(item.id))
+    .sort((a, b) => weight(b) - weight(a) || a.id - b.id);
+  const running = new Set(state.running);
+  const picked: PostDataItem[] = [];
+  for (const item of candidates) {
+    if (picked.length >= free) break;
+    if (canStart(items, item, { done: state.done, running })) {
+      picked.push(item);
+      running.add(item.id);
+    }
+  }
+  return picked;
+}

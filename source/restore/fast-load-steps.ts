@@ -1,0 +1,199 @@
+import type { Compose } from '../compose/compose.ts';
+import { ExitCode, OvenaError } from '../errors.ts';
+import { formatBytes, formatDuration, formatRate } from '../format.ts';
+import type { Step } from '../jobs/job.ts';
+import { analyzeAll, loadSchemaAndData, tableSizes } from '../load/fast-load.ts';
+import { type LoadServer, startLoadServer } from '../load/load-server.ts';
+import { queryTarget } from '../load/pg-target.ts';
+import type { PostData } from '../load/post-data.ts';
+import { runPostData } from '../load/post-data-runner.ts';
+import { queryDatabase, waitDatabaseReady } from './database-ops.ts';
+import type { RestorePlan } from './preflight.ts';
+
+/**
+ * The fast load of a from-scratch restore, as steps that replace "start the database" and "load":
+ * a one-off server on the fresh volume with durability off (load/load-server.ts), schema and
+ * data in one transaction, indexes and constraints in parallel sessions, ANALYZE, then back to
+ * durable: the server stopped, its data directory flushed (`initdb --sync-only`), the db service
+ * started as configured, CHECKPOINT, and fsync / full_page_writes / wal_level checked.
+ */
+export type FastLoad = {
+  steps: Step[];
+  /** Removes the one-off server if it still runs (failure, interrupt); safe to call twice. */
+  cleanup(): Promise<void>;
+};
+
+/** A setting the fast load turns off, and the value that would betray the load-time server. */
+const durableChecks: Array<{ name: string; loadValue: string }> = [
+  { name: 'fsync', loadValue: 'off' },
+  { name: 'full_page_writes', loadValue: 'off' },
+  { name: 'wal_level', loadValue: 'minimal' },
+];
+
+/** Checks the restarted db service's settings; returns e.g. "fsync=on, full_page_writes=on, wal_level=replica". */
+export async function verifyDurable(
+  compose: Compose,
+  stoppedAt: number,
+  signal: AbortSignal,
+): Promise<string> {
+  const rows = await queryDatabase(
+    compose,
+    `SELECT name || '|' || setting || '|' || source FROM pg_settings WHERE name IN (${durableChecks.map((c) => `'${c.name}'`).join(',')}) UNION ALL SELECT 'started|' || (extract(epoch FROM pg_postmaster_start_time()) * 1000)::bigint || '|'`,
+    signal,
+  );
+  const values = new Map(
+    rows.map((row) => row.split('|') as [string, string, string]).map(([n, v, s]) => [n, { v, s }]),
+  );
+  const started = Number(values.get('started')?.v ?? 0);
+  if (started < stoppedAt - 1000) {
+    throw new OvenaError(
+      `the database was not restarted after the fast load (it runs since ${new Date(started).toISOString()})`,
+    );
+  }
+  for (const check of durableChecks) {
+    const value = values.get(check.name);
+    if (!value) throw new OvenaError(`SHOW ${check.name} gave no value after the fast load`);
+    // The load-time value is accepted only when the site's own configuration sets it.
+    if (value.v === check.loadValue && !['configuration file', 'command line'].includes(value.s)) {
+      throw new OvenaError(
+        `after the fast load ${check.name} is ${value.v} (source: ${value.s}), not the configured value: the database is not durable; run the restore again with --no-fast-load`,
+      );
+    }
+  }
+  return durableChecks.map((c) => `${c.name}=${values.get(c.name)?.v}`).join(', ');
+}
+
+export function fastLoadSteps(
+  compose: Compose,
+  plan: RestorePlan,
+  hooks: { beforeLoad(): Promise<void> },
+): FastLoad {
+  const { dbService } = compose.project;
+  let server: LoadServer | undefined;
+  let postData: PostData | undefined;
+  const need = (): LoadServer => {
+    if (!server) throw new OvenaError('the one-off load server is not running', ExitCode.failed);
+    return server;
+  };
+  const steps: Step[] = [
+    {
+      id: 'start-db',
+      title: 'Start a one-off load server on a fresh volume (no network, durability off)',
+      async run({ signal, progress }) {
+        // compose creates the volume and the container (not started); the server borrows both's configuration.
+        await compose.runOrFail(
+          `creating the ${dbService} container`,
+          ['up', '--no-start', '--no-deps', dbService],
+          { signal },
+        );
+        progress({ detail: 'initdb and start' });
+        server = await startLoadServer(compose, signal);
+        const [tables = '0'] = await queryTarget(
+          server.target,
+          "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema')",
+          signal,
+        );
+        if (Number(tables) > 0) {
+          throw new OvenaError(
+            `the new database already holds ${tables} tables: the data volume was not replaced`,
+          );
+        }
+        return {
+          summary: `${server.sessions} sessions, maintenance_work_mem ${server.maintenanceWorkMemMb} MB`,
+        };
+      },
+    },
+    {
+      id: 'load',
+      title: `Load ${plan.dump.name}: schema and data in one transaction`,
+      async run({ signal, progress, log }) {
+        await hooks.beforeLoad();
+        const started = Date.now();
+        const total = plan.dump.sizeBytes;
+        progress({ done: 0, total, unit: 'bytes' });
+        postData = await loadSchemaAndData(need().target, plan.path, {
+          signal,
+          dumpName: plan.dump.name,
+          onPosition: (bytes) => progress({ done: Math.min(bytes, total), total, unit: 'bytes' }),
+          onStderrLine: (line) => {
+            if (line.trim() !== '') log(line);
+          },
+        });
+        progress({ done: total, total, unit: 'bytes' });
+        const ms = Date.now() - started;
+        return {
+          summary: `${formatBytes(total)} in ${formatDuration(ms)} (${formatRate(total, ms)}), ${postData.items.length} indexes and constraints to build`,
+        };
+      },
+    },
+    {
+      id: 'post-data',
+      title: 'Build indexes and constraints in parallel',
+      async run({ signal, progress }) {
+        const box = need();
+        const items = postData?.items ?? [];
+        const sizes = await tableSizes(box.target, signal);
+        const started = Date.now();
+        const timings = await runPostData(box.target, postData ?? { preamble: '', items: [] }, {
+          signal,
+          sessions: box.sessions,
+          // Sessions already use every CPU; a parallel hash join in a foreign key's check would also
+          // need more than docker's default 64 MB /dev/shm.
+          settings: [
+            `SET maintenance_work_mem = '${box.maintenanceWorkMemMb}MB'`,
+            'SET max_parallel_workers_per_gather = 0',
+          ],
+          tableWeight: (table) => sizes.get(table) ?? 0,
+          dumpName: plan.dump.name,
+          onProgress: (done, total, running) =>
+            progress({ done, total, unit: 'items', detail: running.slice(0, 2).join(', ') }),
+        });
+        // The slowest items say where a parallel build's time goes.
+        const slowest = timings
+          .slice(0, 3)
+          .map((t) => `${t.item} ${formatDuration(t.ms)}`)
+          .join(', ');
+        return {
+          summary: `${items.length} built in ${formatDuration(Date.now() - started)} (${box.sessions} sessions${slowest ? `; slowest: ${slowest}` : ''})`,
+        };
+      },
+    },
+    {
+      id: 'analyze',
+      title: 'Analyze',
+      async run({ signal }) {
+        await analyzeAll(need().target, need().sessions, signal);
+      },
+    },
+    {
+      id: 'durable',
+      title:
+        'Back to durable: stop the load server, flush to disk, start the database as configured',
+      async run({ signal, progress }) {
+        const box = need();
+        progress({ detail: 'stopping the one-off load server' });
+        await box.stop(signal);
+        const stoppedAt = Date.now();
+        progress({ detail: 'initdb --sync-only' });
+        await box.syncDataDirectory(signal);
+        await box.remove();
+        server = undefined;
+        progress({ detail: `starting ${dbService}` });
+        await compose.up([dbService], signal);
+        // pg_isready over TCP, not the compose healthcheck: its interval (often 10 s or more in
+        // production files) would only add waiting; Orthanc's own start still waits for health.
+        await waitDatabaseReady(compose, signal);
+        progress({ detail: 'CHECKPOINT' });
+        await queryDatabase(compose, 'CHECKPOINT', signal);
+        return { summary: await verifyDurable(compose, stoppedAt, signal) };
+      },
+    },
+  ];
+  return {
+    steps,
+    async cleanup() {
+      await server?.remove();
+      server = undefined;
+    },
+  };
+}
