@@ -1,0 +1,81 @@
+/**
+ * The fault cases of the suite (issue 14), declared once: the README's "What survives what" table
+ * is printed from this list (test/faults/table.ts), a unit test checks that the README holds that
+ * table and that every staged case is proved by a test here, and each test records its case as
+ * proved in the results file when it passes.
+ */
+import { appendFile } from 'node:fs/promises';
+
+export type FaultCase = {
+  /** `fault/operation`, the id a test passes to recordProved. */
+  id: string;
+  fault: string;
+  operation: string;
+  /** What the suite proves (staged), or why it cannot be staged here (notStaged). */
+  outcome: string;
+  notStaged?: true;
+};
+
+const restoreSteps = ['safety-dump', 'stop', 'remove-volume', 'start-db', 'load', 'check'];
+const destroys = (step: string) => ['start-db', 'load', 'check'].includes(step);
+
+export const faultCases: FaultCase[] = [
+  ...restoreSteps.map(
+    (step): FaultCase => ({
+      id: `kill-ovena/restore-${step}`,
+      fault: 'ovena SIGKILLed',
+      operation: `restore, step ${step}`,
+      outcome: destroys(step)
+        ? 'dumps kept; `ovena start` refuses (75, the restore marker); the same restore completes'
+        : 'dumps kept; `ovena start` starts the database as it was; the same restore completes',
+    }),
+  ),
+  {
+    id: 'kill-db/backup',
+    fault: 'db container killed',
+    operation: 'backup (dump)',
+    outcome: 'exit 69 naming the stopped container; previous dump kept; next backup completes',
+  },
+  ...restoreSteps.map((step): FaultCase => {
+    const id = `kill-db/restore-${step}`;
+    if (step === 'stop' || step === 'remove-volume')
+      return {
+        id,
+        fault: 'db container killed',
+        operation: `restore, step ${step}`,
+        outcome: 'not staged: the database is stopped by the step itself (nothing to kill)',
+        notStaged: true,
+      };
+    return {
+      id,
+      fault: 'db container killed',
+      operation: `restore, step ${step}`,
+      outcome: destroys(step)
+        ? 'step fails naming the state; `ovena start` refuses (75); the same restore completes'
+        : 'restore stops before destroying anything; database as it was; the restore completes',
+    };
+  }),
+];
+
+export function faultCase(id: string): FaultCase {
+  const found = faultCases.find((entry) => entry.id === id);
+  if (!found) throw new Error(`no fault case ${id} in test/faults/cases.ts`);
+  return found;
+}
+
+/** Where the suite's run writes the cases it proved (one JSON line each). */
+export function resultsFile(env: NodeJS.ProcessEnv = process.env): string {
+  return (
+    env.OVENA_FAULTS_RESULTS ?? `/tmp/ovena-faults-results-s${env.OVENA_TEST_STACK_SLOT ?? '0'}.jsonl`
+  );
+}
+
+/** Records a case as proved by this run (called at the end of a passing case). */
+export async function recordProved(id: string): Promise<void> {
+  const entry = faultCase(id);
+  if (entry.notStaged) throw new Error(`${id} is declared not staged`);
+  await appendFile(
+    resultsFile(),
+    `${JSON.stringify({ id, at: new Date().toISOString() })}\n`,
+  );
+}
