@@ -66,7 +66,8 @@ export function faultCase(id: string): FaultCase {
 /** Where the suite's run writes the cases it proved (one JSON line each). */
 export function resultsFile(env: NodeJS.ProcessEnv = process.env): string {
   return (
-    env.OVENA_FAULTS_RESULTS ?? `/tmp/ovena-faults-results-s${env.OVENA_TEST_STACK_SLOT ?? '0'}.jsonl`
+    env.OVENA_FAULTS_RESULTS ??
+    `/tmp/ovena-faults-results-s${env.OVENA_TEST_STACK_SLOT ?? '0'}.jsonl`
   );
 }
 
@@ -74,8 +75,5 @@ export function resultsFile(env: NodeJS.ProcessEnv = process.env): string {
 export async function recordProved(id: string): Promise<void> {
   const entry = faultCase(id);
   if (entry.notStaged) throw new Error(`${id} is declared not staged`);
-  await appendFile(
-    resultsFile(),
-    `${JSON.stringify({ id, at: new Date().toISOString() })}\n`,
-  );
+  await appendFile(resultsFile(), `${JSON.stringify({ id, at: new Date().toISOString() })}\n`);
 }

@@ -140,7 +140,15 @@ export async function assertNoLeftovers(stack: Stack): Promise<void> {
     .split('\n')
     .filter((line) => line !== '' && line !== 'db/False/' && line !== 'orthanc/False/');
   assert.deepEqual(foreign, [], 'a container other than the stack services was left');
-  const drills = await docker(['ps', '-aq', '--filter', 'label=ovena.drill'], stack.env);
+  // Throw-away containers (drills, dump listings) carry the hash of the stack's compose files.
+  const tag = createHash('sha256')
+    .update(stack.env.OVENA_COMPOSE_FILE ?? '')
+    .digest('hex')
+    .slice(0, 16);
+  const drills = await docker(
+    ['ps', '-aq', '--filter', `label=ovena.drill.compose=${tag}`],
+    stack.env,
+  );
   assert.equal(drills.trim(), '', 'a throw-away container was left');
 }
 
