@@ -55,6 +55,46 @@ export const faultCases: FaultCase[] = [
         : 'restore stops before destroying anything; database as it was; the restore completes',
     };
   }),
+  {
+    id: 'share-full/backup',
+    fault: 'backup share full',
+    operation: 'backup (dump)',
+    outcome:
+      "exit 1, 'the backup share is full'; temporary file removed, previous dump kept; next backup completes",
+  },
+  {
+    id: 'share-full/restore-safety-dump',
+    fault: 'backup share full',
+    operation: 'restore, step safety-dump',
+    outcome:
+      "exit 1, 'the backup share is full'; nothing stopped or destroyed, no marker; the restore completes",
+  },
+  {
+    id: 'share-read-only/backup-before',
+    fault: 'backup share read-only',
+    operation: 'backup (before it)',
+    outcome: 'exit 77 at the share check, nothing written; next backup completes',
+  },
+  {
+    id: 'share-read-only/backup-during',
+    fault: 'backup share read-only',
+    operation: 'backup (dump)',
+    outcome: "exit 1, 'gzip could not write the dump'; previous dump kept; next backup completes",
+  },
+  {
+    id: 'share-gone/backup-before',
+    fault: 'backup share gone (unmounted)',
+    operation: 'backup (before it)',
+    outcome:
+      "exit 69, '/mnt/backup ... is not a mount point'; next backup (database restarted) completes",
+  },
+  {
+    id: 'share-gone/backup-during',
+    fault: 'backup share gone (unmounted)',
+    operation: 'backup (dump)',
+    outcome:
+      'exit 69 at publish (fixed: it used to report OK with the dump in the container); next backup completes',
+  },
 ];
 
 export function faultCase(id: string): FaultCase {
