@@ -95,6 +95,31 @@ export const faultCases: FaultCase[] = [
     outcome:
       'exit 69 at publish (fixed: it used to report OK with the dump in the container); next backup completes',
   },
+  {
+    id: 'state-garbage/last-backup',
+    fault: 'last-backup.json garbage or truncated',
+    operation: 'status, check, home screen',
+    outcome:
+      'file named (fixed: it showed "none recorded"); check critical (2); next backup rewrites it',
+  },
+  {
+    id: 'state-garbage/restore-marker',
+    fault: 'restore marker garbage or truncated',
+    operation: 'start, backup, status, check',
+    outcome: 'start and backup refuse (75) naming the file; status and check name it',
+  },
+  {
+    id: 'state-garbage/lock-file',
+    fault: 'lock file garbage',
+    operation: 'backup, restore',
+    outcome: 'backup goes on; restore refuses (75) naming the file; removed, the restore completes',
+  },
+  {
+    id: 'state-garbage/ovena-yml',
+    fault: 'ovena.yml garbage or truncated',
+    operation: 'status, check, home screen',
+    outcome: 'file named; the home screen opens (fixed: it exited 78)',
+  },
 ];
 
 export function faultCase(id: string): FaultCase {
