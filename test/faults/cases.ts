@@ -43,7 +43,7 @@ export const faultCases: FaultCase[] = [
         id,
         fault: 'db container killed',
         operation: `restore, step ${step}`,
-        outcome: 'not staged: the database is stopped by the step itself (nothing to kill)',
+        outcome: 'the database is stopped by the step itself: nothing to kill',
         notStaged: true,
       };
     return {
@@ -51,8 +51,8 @@ export const faultCases: FaultCase[] = [
       fault: 'db container killed',
       operation: `restore, step ${step}`,
       outcome: destroys(step)
-        ? 'step fails naming the state; `ovena start` refuses (75); the same restore completes'
-        : 'restore stops before destroying anything; database as it was; the restore completes',
+        ? 'exit 69, the state line names the restore to run; `ovena start` refuses (75); the same restore completes'
+        : 'exit 69, the restore stops before destroying anything; database as it was; the restore completes',
     };
   }),
   {
@@ -120,6 +120,30 @@ export const faultCases: FaultCase[] = [
     operation: 'status, check, home screen',
     outcome: 'file named; the home screen opens (fixed: it exited 78)',
   },
+  ...['backup', 'restore, step load', 'start'].map(
+    (operation): FaultCase => ({
+      id: `docker-restart/${operation.split(',')[0]}`,
+      fault: 'Docker daemon restarted',
+      operation,
+      outcome:
+        'needs a private second dockerd started by the rig (the shared one must never restart): not built yet',
+      notStaged: true,
+    }),
+  ),
+  ...[
+    ['hostile/compose-readable', 'compose file readable by others', 'any command'],
+    ['hostile/state-symlink', 'state directory a symlink', 'any command'],
+    ['hostile/state-world-writable', 'state directory world-writable', 'any command'],
+    ['clock-skew/dumps', 'dumps dated in the future (clock skew)', 'list, picker, check, status'],
+  ].map(
+    ([id, fault, operation]): FaultCase => ({
+      id: id ?? '',
+      fault: fault ?? '',
+      operation: operation ?? '',
+      outcome: 'not built yet',
+      notStaged: true,
+    }),
+  ),
 ];
 
 export function faultCase(id: string): FaultCase {
