@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -153,5 +153,21 @@ describe('corrupted state files', () => {
     await rm(file);
     assert.equal((await ovena(['check'], { env: stack.env })).code, 0);
     await recordProved('state-garbage/ovena-yml');
+  });
+
+  it('clock skew: a dump dated in the future; list, status and check show nothing negative', async () => {
+    const future = path.join(stack.backupDir, 'future.sql.gz');
+    await copyFile(path.join(stack.backupDir, dump), future);
+    await run('touch', ['-d', '+3 days', future]);
+    const list = await ovena(['list'], { env: stack.env });
+    assert.equal(list.code, 0, list.stdout + list.stderr);
+    assert.match(list.stdout, /^future\.sql\.gz .* 0s$/m);
+    const status = await ovena(['status'], { env: stack.env });
+    const check = await ovena(['check'], { env: stack.env });
+    for (const output of [list.stdout, status.stdout, check.stdout])
+      assert.doesNotMatch(output, /(^|\s)-\d|NaN|Invalid/, output);
+    assert.equal(check.code, 0, check.stdout);
+    await rm(future);
+    await recordProved('clock-skew/dumps');
   });
 });
