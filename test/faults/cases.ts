@@ -130,19 +130,24 @@ export const faultCases: FaultCase[] = [
       notStaged: true,
     }),
   ),
-  ...[
-    ['hostile/compose-readable', 'compose file readable by others', 'any command'],
-    ['hostile/state-symlink', 'state directory a symlink', 'any command'],
-    ['hostile/state-world-writable', 'state directory world-writable', 'any command'],
-  ].map(
-    ([id, fault, operation]): FaultCase => ({
-      id: id ?? '',
-      fault: fault ?? '',
-      operation: operation ?? '',
-      outcome: 'not built yet',
-      notStaged: true,
-    }),
-  ),
+  {
+    id: 'hostile/compose-readable',
+    fault: 'compose file readable by others',
+    operation: 'any command',
+    outcome: 'a warning naming the file and "chmod 600" (new); the command runs',
+  },
+  {
+    id: 'hostile/state-symlink',
+    fault: 'state directory replaced by a symlink',
+    operation: 'any command',
+    outcome: 'refused, exit 77, the directory named (new)',
+  },
+  {
+    id: 'hostile/state-world-writable',
+    fault: 'state directory world-writable',
+    operation: 'any command',
+    outcome: 'refused, exit 77, naming "chmod 700" (new)',
+  },
   {
     id: 'clock-skew/dumps',
     fault: 'a dump dated 3 days in the future (clock skew)',

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -169,5 +169,59 @@ describe('corrupted state files', () => {
     assert.equal(check.code, 0, check.stdout);
     await rm(future);
     await recordProved('clock-skew/dumps');
+  });
+
+  it('hostile: a compose file readable by others warns, naming chmod 600; the command still runs', async () => {
+    const file = (stack.env.OVENA_COMPOSE_FILE ?? '').split(':')[0] ?? '';
+    await chmod(file, 0o644);
+    try {
+      const status = await ovena(['status'], { env: stack.env });
+      assert.equal(status.code, 0, status.stdout + status.stderr);
+      assert.ok(
+        status.stderr.includes(
+          `warning: the compose file ${file} is readable by others (mode 644) and holds passwords: run "chmod 600 ${file}"`,
+        ),
+        status.stderr,
+      );
+    } finally {
+      await chmod(file, 0o600);
+    }
+    const again = await ovena(['status'], { env: stack.env });
+    assert.doesNotMatch(again.stderr, /readable by others/);
+    await recordProved('hostile/compose-readable');
+  });
+
+  it('hostile: a symlink in place of the state directory is refused (77), named', async () => {
+    const link = path.join(path.dirname(stateDir), 'state-link');
+    await symlink(stateDir, link);
+    try {
+      for (const command of [['status'], ['backup'], ['start']]) {
+        const result = await ovena(command, { env: { ...stack.env, OVENA_STATE_DIR: link } });
+        assertOutcome(result, 77, new RegExp(`the state directory ${link} is a symlink`));
+      }
+    } finally {
+      await rm(link);
+    }
+    await recordProved('hostile/state-symlink');
+  });
+
+  it('hostile: a world-writable state directory is refused (77), naming chmod 700', async () => {
+    await chmod(stateDir, 0o777);
+    try {
+      for (const command of [['status'], ['backup']]) {
+        const result = await ovena(command, { env: stack.env });
+        assertOutcome(
+          result,
+          77,
+          new RegExp(
+            `the state directory ${stateDir} is writable by every user \\(mode 777\\).*chmod 700`,
+          ),
+        );
+      }
+    } finally {
+      await chmod(stateDir, 0o700);
+    }
+    assert.equal((await ovena(['status'], { env: stack.env })).code, 0);
+    await recordProved('hostile/state-world-writable');
   });
 });
