@@ -19,14 +19,29 @@ export const tableEnd = '<!-- faults-table:end -->';
 
 const cell = (text: string) => text.replaceAll('|', '\\|');
 
+/** The markdown table, its columns padded as biome formats the README (so the two agree). */
 export function renderTable(cases: FaultCase[] = faultCases): string {
-  const rows = cases.map(
-    (entry) =>
-      `| ${cell(entry.fault)} | ${cell(entry.operation)} | ${entry.notStaged ? 'not staged' : 'proved'} | ${cell(entry.outcome)} |`,
+  const rows = [
+    ['Fault', 'Operation', 'Suite', 'Outcome'],
+    ...cases.map((entry) => [
+      cell(entry.fault),
+      cell(entry.operation),
+      entry.notStaged ? 'not staged' : 'proved',
+      cell(entry.outcome),
+    ]),
+  ];
+  const width = (text: string) => [...text].length;
+  const widths = [0, 1, 2, 3].map((column) =>
+    Math.max(3, ...rows.map((row) => width(row[column] ?? ''))),
   );
-  return ['| Fault | Operation | Suite | Outcome |', '| --- | --- | --- | --- |', ...rows].join(
-    '\n',
-  );
+  const line = (row: string[]) =>
+    `| ${row.map((text, column) => text + ' '.repeat((widths[column] ?? 0) - width(text))).join(' | ')} |`;
+  const [header, ...body] = rows;
+  return [
+    line(header ?? []),
+    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
+    ...body.map(line),
+  ].join('\n');
 }
 
 /** The README with its table section replaced by `table`. */
