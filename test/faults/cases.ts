@@ -120,16 +120,26 @@ export const faultCases: FaultCase[] = [
     operation: 'status, check, home screen',
     outcome: 'file named; the home screen opens (fixed: it exited 78)',
   },
-  ...['backup', 'restore, step load', 'start'].map(
-    (operation): FaultCase => ({
-      id: `docker-restart/${operation.split(',')[0]}`,
-      fault: 'Docker daemon restarted',
-      operation,
-      outcome:
-        'needs a private second dockerd started by the rig (the shared one must never restart): not built yet',
-      notStaged: true,
-    }),
-  ),
+  {
+    id: 'docker-restart/backup',
+    fault: 'Docker daemon restarted',
+    operation: 'backup (dump)',
+    outcome:
+      'restarted as the dump begins: the containers come back (restart policy) and the backup completes',
+  },
+  {
+    id: 'docker-restart/restore',
+    fault: 'Docker daemon restarted',
+    operation: 'restore, step load',
+    outcome:
+      'restarted before the load: Orthanc stays stopped (restart policy keeps it down); the load completes',
+  },
+  {
+    id: 'docker-restart/start',
+    fault: 'Docker daemon restarted',
+    operation: 'start',
+    outcome: 'restarted before Orthanc starts: the start completes; the next start too',
+  },
   {
     id: 'hostile/compose-readable',
     fault: 'compose file readable by others',
