@@ -120,6 +120,10 @@ exit 0
 /** Atomic publish: rename in the same folder (never into a directory: -T), then flush the folder. */
 export const publishScript = `
 tmp="$1"; final="$2"; dir="$3"; shift 3
+# The share may have gone since the dump began (NAS lost): then the dump lies in the container's
+# own folder under the mount point, and publishing it would report a backup that is not there.
+if command -v mountpoint >/dev/null 2>&1; then mountpoint -q "$dir" || exit 31
+else awk -v d="$dir" '$2 == d { found = 1 } END { exit !found }' /proc/mounts || exit 31; fi
 mv -f -T -- "$tmp" "$final" || exit 30
 sync -- "$dir" 2>/dev/null || sync
 stat -c %s -- "$final"

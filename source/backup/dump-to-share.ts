@@ -260,6 +260,12 @@ export async function publishDump(
   } catch (error) {
     await removeQuietly(compose, temporaryPath);
     signal?.throwIfAborted();
+    if ((error as { exitCode?: number }).exitCode === 31) {
+      throw new OvenaError(
+        `${backupDir} in the ${compose.project.dbService} container stopped being a mount point during the dump: the backup share went away, so nothing was published; check the share and restart the database`,
+        ExitCode.unavailable,
+      );
+    }
     throw dumpError(error, `renaming the dump to ${finalPath}`);
   }
   const lines = text.trim().split('\n');

@@ -1,5 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ExitCode, OvenaError } from '../errors.ts';
 import { writeFileAtomic } from '../files/write-file-atomic.ts';
 
 /** The last backup run, as `ovena status` (and --json) and the home screen show it. */
@@ -19,21 +20,49 @@ export type LastBackupRecord = LastBackup & { lastSuccess?: Omit<LastBackup, 're
 
 export const lastBackupFile = 'last-backup.json';
 
-export async function readLastBackup(stateDir: string): Promise<LastBackupRecord | undefined> {
+export type LastBackupRead =
+  | { kind: 'none' }
+  | { kind: 'record'; record: LastBackupRecord }
+  | { kind: 'unreadable'; file: string; reason: string };
+
+/** The record, none, or a file that is there but cannot be read (never shown as "none"). */
+export async function readLastBackupState(stateDir: string): Promise<LastBackupRead> {
+  const file = path.join(stateDir, lastBackupFile);
   let text: string;
   try {
-    text = await readFile(path.join(stateDir, lastBackupFile), 'utf8');
-  } catch {
-    return undefined;
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'none' };
+    return { kind: 'unreadable', file, reason: code ?? String(error) };
   }
+  let value: Partial<LastBackupRecord>;
   try {
-    const value = JSON.parse(text) as Partial<LastBackupRecord>;
-    if (typeof value.at !== 'string' || (value.result !== 'ok' && value.result !== 'failed'))
-      return undefined;
-    return value as LastBackupRecord;
+    value = JSON.parse(text) as Partial<LastBackupRecord>;
   } catch {
-    return undefined;
+    return { kind: 'unreadable', file, reason: text.trim() === '' ? 'empty' : 'not JSON' };
   }
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof value.at !== 'string' ||
+    (value.result !== 'ok' && value.result !== 'failed')
+  )
+    return { kind: 'unreadable', file, reason: 'not a backup record' };
+  return { kind: 'record', record: value as LastBackupRecord };
+}
+
+/** The sentence for a record that cannot be read: it names the file. */
+export function unreadableLastBackup(file: string, reason: string): string {
+  return `the last-backup record ${file} cannot be read (${reason}): the next backup rewrites it`;
+}
+
+/** The last run, or undefined when none was recorded; an unreadable record is an error naming it. */
+export async function readLastBackup(stateDir: string): Promise<LastBackupRecord | undefined> {
+  const read = await readLastBackupState(stateDir);
+  if (read.kind === 'unreadable')
+    throw new OvenaError(unreadableLastBackup(read.file, read.reason), ExitCode.dataError);
+  return read.kind === 'record' ? read.record : undefined;
 }
 
 /** Atomic write, mode 0600; a failed run keeps the last good one's details in `lastSuccess`. */
@@ -41,7 +70,8 @@ export async function writeLastBackup(stateDir: string, run: LastBackup): Promis
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   let lastSuccess: LastBackupRecord['lastSuccess'];
   if (run.result === 'failed') {
-    const previous = await readLastBackup(stateDir);
+    // A record that cannot be read is replaced by this one (it named no good run anyway).
+    const previous = await readLastBackup(stateDir).catch(() => undefined);
     if (previous?.result === 'ok') {
       lastSuccess = {
         at: previous.at,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode, exitCodeOf, messageOf, UsageError } from '../errors.ts';
+import { assertSafeStateDir, composeFileWarnings } from '../files/safe-paths.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { findCommand } from './commands.ts';
 import { createContext, type Io, writeLine } from './context.ts';
@@ -65,6 +66,12 @@ async function runCommand(
   try {
     const spec = findCommand(name);
     if (!spec) throw new UsageError(`unknown command "${name}"`);
+    if (name !== 'help') {
+      // Hostile surroundings first: an unsafe state directory refuses, an open compose file warns.
+      await assertSafeStateDir(context.paths.stateDir);
+      for (const line of await composeFileWarnings(context.paths.composeFiles))
+        writeLine(io.stderr, line);
+    }
     const module = await spec.load();
     return await module.run(context);
   } catch (error) {

@@ -3,7 +3,7 @@ import type { CommandContext } from '../cli/context.ts';
 import { writeLine } from '../cli/context.ts';
 import { usageText } from '../cli/usage.ts';
 import { openCompose } from '../compose/open-compose.ts';
-import { ExitCode } from '../errors.ts';
+import { ExitCode, OvenaError } from '../errors.ts';
 import { collectStatus } from '../monitoring/collect-status.ts';
 import { statusLines } from '../monitoring/status-lines.ts';
 import { readSettings, requireSection } from '../settings/settings.ts';
@@ -26,8 +26,15 @@ export async function run(context: CommandContext): Promise<number> {
     return healthy ? ExitCode.ok : ExitCode.serviceDown;
   }
   const settings = await readSettings(context.paths.configDir);
-  // The home screen needs maxBackupAge only: a broken webhooks section does not keep it closed.
-  requireSection(settings, 'maxBackupAge');
+  // The home screen needs maxBackupAge only, and even a broken file does not keep it closed: it
+  // opens with the default age and names the file among its problems (the operator fixes it there).
+  let settingsProblem: string | undefined;
+  try {
+    requireSection(settings, 'maxBackupAge');
+  } catch (error) {
+    if (!(error instanceof OvenaError) || error.exitCode !== ExitCode.config) throw error;
+    settingsProblem = error.message;
+  }
   const compose = await openCompose(context);
   // Ink and React load only here, never for the non-interactive commands.
   const { runHome } = await import('../ui/home/run-home.tsx');
@@ -39,7 +46,10 @@ export async function run(context: CommandContext): Promise<number> {
       if (!spec) throw new Error(`no command ${name}`);
       return (await spec.load()).run(flowContext);
     },
-    ...(settings.maxBackupAgeMs === undefined ? {} : { maxAgeMs: settings.maxBackupAgeMs }),
+    ...(settings.maxBackupAgeMs === undefined || settingsProblem
+      ? {}
+      : { maxAgeMs: settings.maxBackupAgeMs }),
+    ...(settingsProblem ? { settingsProblem } : {}),
   });
   return code ?? ExitCode.ok;
 }

@@ -1,6 +1,7 @@
 import { ExitCode, exitCodeOf, messageOf, signalExitCode } from '../errors.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { type Job, type JobEvent, type JobResult, type Progress, SkipStep } from './job.ts';
+import { pauseBeforeStep } from './test-pause.ts';
 
 export type RunJobOptions = {
   signal: AbortSignal;
@@ -36,6 +37,7 @@ async function runSteps(job: Job, options: RunJobOptions): Promise<JobResult> {
   });
 
   for (const step of job.steps) {
+    await pauseBeforeStep(step.id, options.signal);
     const stepStart = now();
     if (options.signal.aborted) {
       return finish({

@@ -67,7 +67,11 @@ export function assessArchive(
 
   let backup: BackupVerdict = 'none';
   const record = status.lastBackup;
-  if (!record) {
+  if (status.lastBackupUnreadable) {
+    // "ovena cannot read the state" is critical: the age of the last backup is unknown.
+    backup = 'failed';
+    critical.push(status.lastBackupUnreadable);
+  } else if (!record) {
     warning.push('no backup recorded yet');
   } else {
     const at = Date.parse(record.at);
@@ -103,7 +107,11 @@ export function assessArchive(
     options.drillMaxAgeMs,
   );
   if (drill) warning.push(drill);
-  for (const problem of status.problems) warning.push(problem);
+  for (const problem of status.problems) {
+    // Already critical above, in its own words.
+    if (status.lastBackupUnreadable && problem.endsWith(status.lastBackupUnreadable)) continue;
+    warning.push(problem);
+  }
   const missingImages = imagesWarning(status.imagesCheck);
   if (missingImages) warning.push(missingImages);
 

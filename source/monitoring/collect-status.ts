@@ -1,4 +1,8 @@
-import { type LastBackupRecord, readLastBackup } from '../backup/last-backup.ts';
+import {
+  type LastBackupRecord,
+  readLastBackupState,
+  unreadableLastBackup,
+} from '../backup/last-backup.ts';
 import { readShares } from '../cifs/shares.ts';
 import type { Compose } from '../compose/compose.ts';
 import type { ServiceState } from '../compose/containers.ts';
@@ -41,6 +45,8 @@ export type ArchiveStatus = {
   healthy: boolean;
   /** The last backup run (null when none was recorded on this host). */
   lastBackup?: LastBackupRecord | null;
+  /** Set when last-backup.json is there but cannot be read: the sentence naming it. */
+  lastBackupUnreadable?: string;
   /** When cron runs the backup. */
   schedule?: ScheduleState;
   /** The last restore drill (null when none was recorded on this host). */
@@ -75,6 +81,7 @@ export async function collectBackupStatus(paths: {
   Pick<
     ArchiveStatus,
     | 'lastBackup'
+    | 'lastBackupUnreadable'
     | 'schedule'
     | 'unfinishedRestore'
     | 'lastImagesCheck'
@@ -83,7 +90,7 @@ export async function collectBackupStatus(paths: {
   >
 > {
   const [lastBackup, schedule, marker, imagesCheck, lastDrill, drillSchedule] = await Promise.all([
-    readLastBackup(paths.stateDir),
+    readLastBackupState(paths.stateDir),
     readSchedule(paths.cronDir).catch(() => undefined),
     readMarkerState(paths.stateDir),
     readLastImagesCheck(paths.stateDir),
@@ -97,7 +104,10 @@ export async function collectBackupStatus(paths: {
       ? marker.marker
       : undefined;
   return {
-    lastBackup: lastBackup ?? null,
+    lastBackup: lastBackup.kind === 'record' ? lastBackup.record : null,
+    ...(lastBackup.kind === 'unreadable'
+      ? { lastBackupUnreadable: unreadableLastBackup(lastBackup.file, lastBackup.reason) }
+      : {}),
     ...(schedule ? { schedule } : {}),
     lastDrill: lastDrill ?? null,
     ...(drillSchedule ? { drillSchedule } : {}),

@@ -33,8 +33,10 @@ export type HomeService = {
 export type HomeStatus = {
   services: HomeService[];
   orthanc: { url: string; reachable: boolean; version?: string; instances?: number };
-  /** undefined: no backup recorded yet (or the record cannot be read). */
+  /** undefined: no backup recorded yet (or the record cannot be read: then the next field). */
   lastBackup?: LastBackupRecord;
+  /** The record is there but cannot be read: the sentence naming the file (check: critical). */
+  lastBackupUnreadable?: string;
   /** undefined: unknown (the cron directory cannot be read). */
   schedule?: ScheduleInfo;
   /** undefined: unknown (the compose files' shares cannot be read). */
@@ -97,6 +99,7 @@ export async function loadHomeStatus(
   signal?: AbortSignal,
 ): Promise<HomeStatus> {
   const problems: string[] = [];
+  let lastBackupUnreadable: string | undefined;
   const {
     readLastBackup,
     readSchedule,
@@ -118,7 +121,16 @@ export async function loadHomeStatus(
     drillSchedule,
   ] = await Promise.all([
     sources.readServices(signal),
-    guarded('last backup', problems, readLastBackup && (() => readLastBackup(signal))),
+    guarded(
+      'last backup',
+      problems,
+      readLastBackup &&
+        (() =>
+          readLastBackup(signal).catch((error: unknown) => {
+            lastBackupUnreadable = messageOf(error);
+            throw error;
+          })),
+    ),
     guarded('schedule', problems, readSchedule && (() => readSchedule(signal))),
     guarded('shares', problems, readShares && (() => readShares(signal))),
     guarded('restore marker', problems, unfinishedRestore && (() => unfinishedRestore(signal))),
@@ -140,6 +152,7 @@ export async function loadHomeStatus(
     problems,
   };
   if (lastBackup) status.lastBackup = lastBackup;
+  if (lastBackupUnreadable) status.lastBackupUnreadable = lastBackupUnreadable;
   if (schedule) status.schedule = schedule;
   if (shares !== undefined) status.sharesConfigured = sharesConfigured(shares);
   if (restore) status.unfinishedRestore = { dump: restore.dump };

@@ -9,7 +9,8 @@ import type { ArchiveStatus } from './collect-status.ts';
 export function backupLines(status: ArchiveStatus, now = Date.now()): string[] {
   const lines: string[] = [];
   const last = status.lastBackup;
-  if (status.lastBackup === null) lines.push('Backup    none recorded on this host');
+  if (status.lastBackupUnreadable) lines.push(`Backup    ${status.lastBackupUnreadable}`);
+  else if (status.lastBackup === null) lines.push('Backup    none recorded on this host');
   else if (last) {
     const age = formatAge(now - Date.parse(last.at));
     if (last.result === 'ok') {

@@ -53,6 +53,26 @@ export function continueCommand(plan: RestorePlan): string {
   return `ovena --file=${plan.dump.name} restore`;
 }
 
+/**
+ * Once the database is destroyed, "start it with ovena start" is wrong advice (start refuses on the
+ * marker): a database that stopped under a load or check is for the same restore to finish.
+ */
+async function finishByRestore<T>(again: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (
+      error instanceof OvenaError &&
+      /service is not running .*"ovena start"$/.test(error.message)
+    )
+      throw new OvenaError(
+        `${error.message.replace(/: start it with "ovena start"$/, '')}: the database stopped under the restore; run "${again}" to load it again`,
+        error.exitCode,
+      );
+    throw error;
+  }
+}
+
 /** The restore as data: each step is idempotent, so running the same restore again completes it. */
 export function restoreJob(compose: Compose, plan: RestorePlan, options: RestoreJobOptions): Job {
   const { dbService, orthancService } = compose.project;
@@ -109,13 +129,15 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
         const started = Date.now();
         const total = plan.dump.sizeBytes;
         progress({ done: 0, total, unit: 'bytes' });
-        await loadDump(compose, plan.path, {
-          signal,
-          onPosition: (bytes) => progress({ done: Math.min(bytes, total), total, unit: 'bytes' }),
-          onStderrLine: (line) => {
-            if (line.trim() !== '') log(line);
-          },
-        });
+        await finishByRestore(again, () =>
+          loadDump(compose, plan.path, {
+            signal,
+            onPosition: (bytes) => progress({ done: Math.min(bytes, total), total, unit: 'bytes' }),
+            onStderrLine: (line) => {
+              if (line.trim() !== '') log(line);
+            },
+          }),
+        );
         progress({ done: total, total, unit: 'bytes' });
         const ms = Date.now() - started;
         return {
@@ -186,7 +208,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
         title: 'Check the loaded database',
         async run({ signal, log }) {
           await writeMarker(options.stateDir, marker('checking'));
-          const summary = await summarizeDatabase(compose, signal);
+          const summary = await finishByRestore(again, () => summarizeDatabase(compose, signal));
           if (summary.tables === 0) {
             throw new OvenaError('the loaded database has no tables', ExitCode.dataError);
           }

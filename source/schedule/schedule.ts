@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 import { syncDirectory, writeFileAtomic } from '../files/write-file-atomic.ts';
+import { installLogrotate } from './logrotate.ts';
 
 export const schedules = ['hourly', 'daily', 'weekly'] as const;
 export type Frequency = (typeof schedules)[number];
@@ -103,6 +104,8 @@ export async function setSchedule(
       } else if (!before.path) {
         await installInto(folder, options.wrapperSource ?? packagedWrapperOf(wrapper), wrapper);
       }
+      // The backup wrapper's log grows every run: its rotation comes with it.
+      if (wrapper === wrapperName) await installLogrotate(cronDir);
       for (const file of before.extra) if (file !== destination) await rm(file, { force: true });
     }
   } catch (error) {

@@ -48,6 +48,8 @@ function serviceLine(service: HomeService, now: number): string {
 
 function backupLine(status: HomeStatus, assessment: Assessment, now: number): [string, Tone] {
   const record = status.lastBackup;
+  if (status.lastBackupUnreadable)
+    return [`${label('Last backup')}${status.lastBackupUnreadable}`, 'red'];
   if (!record) return [`${label('Last backup')}none recorded yet`, 'yellow'];
   const age = formatAge(now - Date.parse(record.at));
   if (record.result === 'failed') {

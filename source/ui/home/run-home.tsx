@@ -131,6 +131,8 @@ export async function runHome(options: {
   context: CommandContext;
   runCommand: CommandRunner;
   maxAgeMs?: number;
+  /** The settings file cannot be used: shown first among the screen's problems. */
+  settingsProblem?: string;
   tasks?: TaskRegistry;
 }): Promise<number | undefined> {
   const { compose, context } = options;
@@ -139,6 +141,7 @@ export async function runHome(options: {
   let latest: { status: HomeStatus; at: number } | undefined;
   const load = async (signal: AbortSignal) => {
     const status = await loadHomeStatus(sources, signal);
+    if (options.settingsProblem) status.problems.unshift(options.settingsProblem);
     latest = { status, at: Date.now() };
     return status;
   };
