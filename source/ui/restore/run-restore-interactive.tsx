@@ -7,6 +7,7 @@ import { withImagesCheck } from '../../images/check-job.ts';
 import { childController } from '../../jobs/child-controller.ts';
 import { lockedJob } from '../../lock/locked-job.ts';
 import { preflightRestore, type RestoreOptions } from '../../restore/preflight.ts';
+import { besideJob } from '../../restore/beside/beside-job.ts';
 import { restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
 import { safetyDumper } from '../../restore/safety-dumper.ts';
 import { inkOptions } from '../ink-options.ts';
@@ -62,6 +63,15 @@ export async function runRestoreInteractive(
       lockedJob(restoreJob(ready(), plan, { stateDir, safetyDumper }), stateDir, 'restore', {
         detail: `of ${plan.dump.name}`,
       }),
+    // The same job as "restore --beside": the load runs beside backups (its own lock kind); only
+    // the switch takes the exclusive restore lock, for its seconds.
+    besideJob: (plan) =>
+      lockedJob(
+        besideJob(ready(), plan, { stateDir, start: options.start !== false }),
+        stateDir,
+        'beside-load',
+        { detail: `of ${plan.dump.name}` },
+      ),
     startJob: () => {
       const job = startOrthancJob(ready());
       // The start ends with the images check (it takes its own lock, re-entrant in this process).
