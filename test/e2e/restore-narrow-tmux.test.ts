@@ -168,9 +168,17 @@ describe(`restore picker and confirmation in a real terminal (tmux ${width}x${he
       throw new Error(`${error.message}\n${(await screen()).join('\n')}`);
     });
     await keys('Enter');
+    // Issue 18: the healthy database preselects beside; Tab chooses from scratch.
+    await waitFor(
+      async () => (await screen()).join('\n').includes('› beside (recommended)'),
+      60_000,
+      'the choice',
+    );
+    assertFits(await screen());
+    await keys('Tab');
     await waitFor(
       async () => (await screen()).join('\n').includes("Type the dump's name"),
-      60_000,
+      10_000,
       'the confirmation',
     );
     const confirm = await screen();

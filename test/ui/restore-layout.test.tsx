@@ -125,7 +125,14 @@ describe('restore confirmation layouts', () => {
   it('80 columns: every value in one column, wrapped lines under their value', () => {
     const frame = lines(
       render(
-        <ConfirmScreen plan={plan} mode="scratch" typed="pre" mismatch={false} now={now} width={80} />,
+        <ConfirmScreen
+          plan={plan}
+          mode="scratch"
+          typed="pre"
+          mismatch={false}
+          now={now}
+          width={80}
+        />,
       ).lastFrame(),
     );
     assert.deepEqual(frame, [
@@ -151,7 +158,14 @@ describe('restore confirmation layouts', () => {
   it('60 columns: the labels keep their column, wrapped lines align under the values', () => {
     const frame = lines(
       render(
-        <ConfirmScreen plan={plan} mode="scratch" typed="pre" mismatch={false} now={now} width={60} />,
+        <ConfirmScreen
+          plan={plan}
+          mode="scratch"
+          typed="pre"
+          mismatch={false}
+          now={now}
+          width={60}
+        />,
       ).lastFrame(),
     );
     assert.deepEqual(frame, [

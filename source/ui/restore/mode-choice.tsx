@@ -32,9 +32,8 @@ export function ModeChoice({
   if (!verdict) return null;
   const beside = mode === 'beside';
   const chosen = { color: 'cyan' } as const;
-  const reason = verdict.possible
-    ? `Beside is recommended: ${verdict.reason}.`
-    : `Beside is not possible: ${verdict.reason}.`;
+  // The choice's own words say recommended or not possible; the line under it says why.
+  const reason = `Beside: ${verdict.reason}`;
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">

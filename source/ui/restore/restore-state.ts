@@ -240,9 +240,7 @@ export function restoreReducer(state: RestoreState, action: RestoreAction): Rest
       }
       return { ...state, phase: { kind: 'run', plan: phase.plan, mode: phase.mode } };
     case 'run-finished':
-      return phase.kind === 'run'
-        ? afterRun(state, phase.plan, phase.mode, action.result)
-        : state;
+      return phase.kind === 'run' ? afterRun(state, phase.plan, phase.mode, action.result) : state;
     case 'answer-toggle':
       return phase.kind === 'ask-start'
         ? { ...state, phase: { ...phase, answer: !phase.answer } }

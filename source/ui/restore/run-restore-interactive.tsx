@@ -6,8 +6,8 @@ import { type DumpFile, listDumps, listDumpsQuick } from '../../dumps/list-dumps
 import { withImagesCheck } from '../../images/check-job.ts';
 import { childController } from '../../jobs/child-controller.ts';
 import { lockedJob } from '../../lock/locked-job.ts';
-import { preflightRestore, type RestoreOptions } from '../../restore/preflight.ts';
 import { besideJob } from '../../restore/beside/beside-job.ts';
+import { preflightRestore, type RestoreOptions } from '../../restore/preflight.ts';
 import { restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
 import { safetyDumper } from '../../restore/safety-dumper.ts';
 import { inkOptions } from '../ink-options.ts';
