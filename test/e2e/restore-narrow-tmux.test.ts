@@ -189,6 +189,9 @@ describe(`restore picker and confirmation in a real terminal (tmux ${width}x${he
     assert.match(text, /Orthanc now +1 patients/);
     // Every wrapped line of a value starts in the value column, under it.
     const title = confirm.findIndex((line) => line.includes('Restore will DESTROY'));
+    // The whole confirmation, the choice of mode included, fits the 20 rows: the title shows.
+    assert.ok(title >= 0, text);
+    assert.match(text, / {2}beside \(recommended\) {3}› from scratch/);
     const valueLines = confirm.slice(title + 1, confirm.indexOf('', title));
     assert.ok(valueLines.length >= 4, text);
     for (const line of valueLines) assert.match(line, /^(\S.{11} |\s{13})\S/, line);
