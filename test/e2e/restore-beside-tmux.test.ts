@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
+  composeCommand,
   createInstance,
   orthancStatistics,
   ovena,
@@ -126,7 +127,17 @@ describe('restore beside from the restore screen (tmux 80x24)', () => {
     const downtime = /downtime (\d+\.\d) s/.exec(done);
     assert.ok(downtime, done);
     assert.ok(Number(downtime[1]) < 15, `downtime ${downtime[1]} s`);
-    assert.match(done, /the previous database is kept as \S+_before_\d{8}T\d{6}Z/);
+    const kept = /the previous database is kept as (\S+_before_\d{8}T\d{6}Z)/.exec(done)?.[1];
+    assert.ok(kept, done);
+    const names = await composeCommand(stack, [
+      'exec',
+      '-T',
+      'db',
+      'sh',
+      '-c',
+      'psql -X -A -t -U "$POSTGRES_USER" -d postgres -c "SELECT datname FROM pg_database"',
+    ]);
+    assert.ok(names.split('\n').includes(kept), `${kept} exists: ${names}`);
     // Orthanc answers, on the dump's counts.
     const system = await fetch(`${stack.orthancUrl}/system`);
     assert.equal(system.status, 200);

@@ -2,15 +2,15 @@ import type { DumpFile } from '../../dumps/list-dumps.ts';
 import type { JobResult } from '../../jobs/job.ts';
 import type { RestorePlan } from '../../restore/preflight.ts';
 
+/** From scratch (destroy, fresh database, load) or beside the live database (issue 18). */
+export type RestoreMode = 'scratch' | 'beside';
+
 /**
  * The restore screen as a pure reducer. Phases: pick a dump, check it (preflight), choose the
  * mode and confirm (from scratch: type the dump's name; beside: type yes), run, ask whether to
  * start Orthanc (from scratch only), start it, done. Only the `confirm-submit` action with the
  * exact text moves to `run`: no job ever starts from the list.
  */
-/** From scratch (destroy, fresh database, load) or beside the live database (issue 18). */
-export type RestoreMode = 'scratch' | 'beside';
-
 export type RestorePhase =
   | { kind: 'loading' }
   | { kind: 'pick' }
