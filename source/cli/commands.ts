@@ -30,7 +30,8 @@ export const commandSpecs: CommandSpec[] = [
   },
   {
     name: 'restore',
-    summary: 'destroy the database and load a dump from the backup share (guided on a terminal)',
+    summary:
+      'load a dump from the backup share, from scratch or beside the live database (guided on a terminal, which offers both)',
     usage:
       'ovena [--file=NAME] restore [--yes] [--beside] [--no-safety-dump] [--no-fast-load] [--start|--no-start] | restore --undo [--yes] | restore --dry-run [--beside] [--json]',
     example: 'ovena --file=ovena-db-backup.sql restore',

@@ -6,7 +6,7 @@ import { formatBytes } from '../format.ts';
 import type { DumpScan } from '../load/scan-dump.ts';
 import { removeLeftovers } from '../load/throwaway.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
-import { besideAdvice } from './beside/advice.ts';
+import { type BesideVerdict, besideAdviceText, besideVerdict } from './beside/advice.ts';
 import { keptDatabases } from './beside/kept.ts';
 import type { KeptDatabase } from './beside/pg-admin.ts';
 import { settleBesideMarker } from './beside/settle.ts';
@@ -49,6 +49,8 @@ export type RestorePlan = {
   keptDatabases?: KeptDatabase[];
   /** What a from-scratch plan says about `--beside` (recommended, or why not). */
   besideAdvice?: string;
+  /** The same as a choice: the confirmation screen offers beside when it is possible. */
+  beside?: BesideVerdict;
 };
 
 export type PreflightOptions = {
@@ -173,12 +175,13 @@ export async function preflightRestore(
       };
 
     const kept = database ? ((await keptDatabases(compose, signal)) ?? []) : [];
-    const advice = await besideAdvice(
+    const beside = await besideVerdict(
       compose,
       file,
       database?.schemaVersion !== undefined && !marker,
       signal,
-    ).catch(() => undefined);
+    );
+    const advice = besideAdviceText(beside, file.name, compose.project.dbName);
     return {
       dump: file,
       path,
@@ -188,7 +191,8 @@ export async function preflightRestore(
       marker,
       dumpScan,
       keptDatabases: kept,
-      ...(advice ? { besideAdvice: advice } : {}),
+      besideAdvice: advice,
+      beside,
     };
   } catch (error) {
     if (startedDatabase && error instanceof OvenaError) {

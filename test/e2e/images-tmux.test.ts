@@ -77,11 +77,14 @@ describe('the end of a restore in a real terminal (tmux 80x24) offers to reconci
       '24',
       `env -u CI ${exports} ${process.execPath} ${ovenaBin} --file=img.sql.gz restore --no-safety-dump --start; echo "EXIT=$?"; sleep 600`,
     ]);
+    // Issue 18: the healthy database preselects beside; Tab chooses from scratch.
     await waitFor(
-      async () => (await screen()).includes("Type the dump's name"),
+      async () => (await screen()).includes('› beside (recommended)'),
       120_000,
-      'confirm',
+      'the choice',
     );
+    await keys('Tab');
+    await waitFor(async () => (await screen()).includes("Type the dump's name"), 10_000, 'confirm');
     await keys('-l', 'img.sql.gz');
     await keys('Enter');
     await waitFor(

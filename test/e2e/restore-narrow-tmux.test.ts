@@ -168,9 +168,17 @@ describe(`restore picker and confirmation in a real terminal (tmux ${width}x${he
       throw new Error(`${error.message}\n${(await screen()).join('\n')}`);
     });
     await keys('Enter');
+    // Issue 18: the healthy database preselects beside; Tab chooses from scratch.
+    await waitFor(
+      async () => (await screen()).join('\n').includes('› beside (recommended)'),
+      60_000,
+      'the choice',
+    );
+    assertFits(await screen());
+    await keys('Tab');
     await waitFor(
       async () => (await screen()).join('\n').includes("Type the dump's name"),
-      60_000,
+      10_000,
       'the confirmation',
     );
     const confirm = await screen();
@@ -181,6 +189,9 @@ describe(`restore picker and confirmation in a real terminal (tmux ${width}x${he
     assert.match(text, /Orthanc now +1 patients/);
     // Every wrapped line of a value starts in the value column, under it.
     const title = confirm.findIndex((line) => line.includes('Restore will DESTROY'));
+    // The whole confirmation, the choice of mode included, fits the 20 rows: the title shows.
+    assert.ok(title >= 0, text);
+    assert.match(text, / {2}beside \(recommended\) {3}› from scratch/);
     const valueLines = confirm.slice(title + 1, confirm.indexOf('', title));
     assert.ok(valueLines.length >= 4, text);
     for (const line of valueLines) assert.match(line, /^(\S.{11} |\s{13})\S/, line);

@@ -76,7 +76,14 @@ describe('restore in a real terminal (tmux 80x24)', () => {
     await keys('-l', 'tmux');
     await waitFor(async () => !(await screen()).includes('other.sql.gz'), 5000, 'filter');
     await keys('Enter');
-    await waitFor(async () => (await screen()).includes("Type the dump's name"), 60_000, 'confirm');
+    // Issue 18: the healthy database preselects beside; Tab chooses from scratch.
+    await waitFor(
+      async () => (await screen()).includes('› beside (recommended)'),
+      60_000,
+      'choice',
+    );
+    await keys('Tab');
+    await waitFor(async () => (await screen()).includes("Type the dump's name"), 10_000, 'confirm');
     const confirm = await screen();
     // The stack's name carries the test slot (OVENA_TEST_STACK_SLOT), e.g. rs-tmux-s1.
     const volume = `ovena-rig-${stack.name}_db-data`;

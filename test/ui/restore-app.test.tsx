@@ -65,6 +65,10 @@ function fakeServices(calls: Calls, job?: Job, startJob?: Job): RestoreServices 
       calls.ran.push(plan.dump.name);
       return job ?? { title: 'Restore', steps: [] };
     },
+    besideJob: (plan) => {
+      calls.ran.push(`beside ${plan.dump.name}`);
+      return { title: 'Restore beside', steps: [] };
+    },
     startJob: () => startJob ?? { title: 'Start', steps: [] },
   };
 }

@@ -37,6 +37,7 @@ function slowVerifier() {
       });
     },
     restoreJob: () => ({ title: 'Restore', steps: [] }),
+    besideJob: () => ({ title: 'Restore beside', steps: [] }),
     startJob: () => ({ title: 'Start', steps: [] }),
   };
   return { services, seen };

@@ -125,7 +125,14 @@ describe('restore confirmation layouts', () => {
   it('80 columns: every value in one column, wrapped lines under their value', () => {
     const frame = lines(
       render(
-        <ConfirmScreen plan={plan} typed="pre" mismatch={false} now={now} width={80} />,
+        <ConfirmScreen
+          plan={plan}
+          mode="scratch"
+          typed="pre"
+          mismatch={false}
+          now={now}
+          width={80}
+        />,
       ).lastFrame(),
     );
     assert.deepEqual(frame, [
@@ -151,7 +158,14 @@ describe('restore confirmation layouts', () => {
   it('60 columns: the labels keep their column, wrapped lines align under the values', () => {
     const frame = lines(
       render(
-        <ConfirmScreen plan={plan} typed="pre" mismatch={false} now={now} width={60} />,
+        <ConfirmScreen
+          plan={plan}
+          mode="scratch"
+          typed="pre"
+          mismatch={false}
+          now={now}
+          width={60}
+        />,
       ).lastFrame(),
     );
     assert.deepEqual(frame, [
@@ -171,6 +185,99 @@ describe('restore confirmation layouts', () => {
       "Type the dump's name pre-restore-20261126T221503Z.sql.gz and",
       'press Enter to go on.',
       '> pre',
+      'Enter alone or Esc cancels',
+    ]);
+    assertFits(frame, 60);
+  });
+
+  // Issue 18: the confirmation offers beside and from scratch; the reason sits under the choice.
+  const withBeside: RestorePlan = {
+    ...plan,
+    besideAdvice: 'recommended: (the choice below says it)',
+    beside: {
+      possible: true,
+      reason:
+        'no downtime until a switch of seconds; the current database is kept as orthanc_before_<UTC>',
+    },
+  };
+  const confirmFrame = (shown: RestorePlan, mode: 'beside' | 'scratch') =>
+    lines(
+      render(
+        <ConfirmScreen plan={shown} mode={mode} typed="" mismatch={false} now={now} width={60} />,
+      ).lastFrame(),
+    );
+
+  it('60 columns, beside preselected: nothing destroyed, so no volume, no safety dump', () => {
+    const frame = confirmFrame(withBeside, 'beside');
+    assert.deepEqual(frame, [
+      'Restore beside: the current database is kept',
+      'Will load    pre-restore-20261126T221503Z.sql.gz, 987 MB,',
+      '             2026-11-26 22:15:00Z (9h 45m ago)',
+      'Orthanc now  3 patients, 4 studies, 42 instances',
+      'Dump holds   3 patients, 4 studies, 5 series, 40 instances',
+      'Difference   the archive now has 2 instances more than the',
+      '             dump: they will leave the index; their files',
+      '             stay on the share',
+      '',
+      '› beside (recommended)     from scratch',
+      'Beside: no downtime until a switch of seconds; the current',
+      'database is kept as orthanc_before_<UTC>',
+      '',
+      'Type yes and press Enter to load the dump beside the live',
+      'database while Orthanc runs, then switch (Orthanc stops for',
+      'seconds).',
+      '>',
+      '←/→ or Tab choose · Enter alone or Esc cancels',
+    ]);
+    assertFits(frame, 60);
+  });
+
+  it('60 columns, from scratch chosen: the plan as before, the choice in place of the Beside row', () => {
+    const frame = confirmFrame(withBeside, 'scratch');
+    assert.deepEqual(frame, [
+      'Restore will DESTROY the current database',
+      'Will load    pre-restore-20261126T221503Z.sql.gz, 987 MB,',
+      '             2026-11-26 22:15:00Z (9h 45m ago)',
+      'Will destroy the database volume ovena_db-data (database 8.4',
+      '             MB, 14 tables)',
+      'Orthanc now  3 patients, 4 studies, 42 instances',
+      'Dump holds   3 patients, 4 studies, 5 series, 40 instances',
+      'Difference   the archive now has 2 instances more than the',
+      '             dump: they will leave the index; their files',
+      '             stay on the share',
+      'Safety dump  the current database is dumped to',
+      '             pre-restore-<UTC time>.sql.gz first',
+      '',
+      '  beside (recommended)   › from scratch',
+      'Beside: no downtime until a switch of seconds; the current',
+      'database is kept as orthanc_before_<UTC>',
+      '',
+      "Type the dump's name pre-restore-20261126T221503Z.sql.gz and",
+      'press Enter to go on.',
+      '>',
+      '←/→ or Tab choose · Enter alone or Esc cancels',
+    ]);
+    assertFits(frame, 60);
+  });
+
+  it('60 columns, beside not possible: shown with the numbers, from scratch recommended', () => {
+    const tooSmall: RestorePlan = {
+      ...withBeside,
+      beside: {
+        possible: false,
+        reason: 'it needs about 2.1 GB in the database volume, 1.5 GB free',
+      },
+    };
+    const frame = confirmFrame(tooSmall, 'scratch');
+    assert.deepEqual(frame.slice(12), [
+      '',
+      '  beside (not possible)   › from scratch (recommended)',
+      'Beside: it needs about 2.1 GB in the database volume, 1.5 GB',
+      'free',
+      '',
+      "Type the dump's name pre-restore-20261126T221503Z.sql.gz and",
+      'press Enter to go on.',
+      '>',
       'Enter alone or Esc cancels',
     ]);
     assertFits(frame, 60);

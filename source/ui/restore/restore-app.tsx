@@ -27,6 +27,8 @@ export type RestoreServices = {
     signal: AbortSignal,
   ): Promise<RestorePlan>;
   restoreJob(plan: RestorePlan): Job;
+  /** The beside restore (issue 18): load next to the live database, switch in seconds. */
+  besideJob(plan: RestorePlan): Job;
   startJob(): Job;
 };
 
@@ -88,10 +90,11 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
 
   // One job object and one controller per run: JobApp restarts its job when they change.
   const runPlan = phase.kind === 'run' ? phase.plan : undefined;
-  const restoreJob = useMemo(
-    () => (runPlan ? services.restoreJob(runPlan) : undefined),
-    [runPlan, services],
-  );
+  const runMode = phase.kind === 'run' ? phase.mode : undefined;
+  const restoreJob = useMemo(() => {
+    if (!runPlan) return undefined;
+    return runMode === 'beside' ? services.besideJob(runPlan) : services.restoreJob(runPlan);
+  }, [runPlan, runMode, services]);
   const starting = phase.kind === 'start';
   const startJob = useMemo(
     () => (starting ? services.startJob() : undefined),
@@ -147,6 +150,7 @@ export function RestoreApp({ services, file, start, now, onExit, controller }: R
       return (
         <ConfirmScreen
           plan={phase.plan}
+          mode={phase.mode}
           typed={phase.typed}
           mismatch={phase.mismatch}
           now={clock}

@@ -2,17 +2,21 @@ import type { DumpFile } from '../../dumps/list-dumps.ts';
 import type { JobResult } from '../../jobs/job.ts';
 import type { RestorePlan } from '../../restore/preflight.ts';
 
+/** From scratch (destroy, fresh database, load) or beside the live database (issue 18). */
+export type RestoreMode = 'scratch' | 'beside';
+
 /**
- * The restore screen as a pure reducer. Phases: pick a dump, check it (preflight), confirm by
- * typing its name, run, ask whether to start Orthanc, start it, done. Only the `confirm-submit`
- * action with the exact name moves to `run`: the destructive job never starts from the list.
+ * The restore screen as a pure reducer. Phases: pick a dump, check it (preflight), choose the
+ * mode and confirm (from scratch: type the dump's name; beside: type yes), run, ask whether to
+ * start Orthanc (from scratch only), start it, done. Only the `confirm-submit` action with the
+ * exact text moves to `run`: no job ever starts from the list.
  */
 export type RestorePhase =
   | { kind: 'loading' }
   | { kind: 'pick' }
   | { kind: 'check'; dump: DumpFile | string; lines: string[] }
-  | { kind: 'confirm'; plan: RestorePlan; typed: string; mismatch: boolean }
-  | { kind: 'run'; plan: RestorePlan }
+  | { kind: 'confirm'; plan: RestorePlan; mode: RestoreMode; typed: string; mismatch: boolean }
+  | { kind: 'run'; plan: RestorePlan; mode: RestoreMode }
   | { kind: 'ask-start'; plan: RestorePlan; result: JobResult; answer: boolean }
   | { kind: 'start'; plan: RestorePlan; result: JobResult }
   | { kind: 'done'; exitCode: number; lines: string[] };
@@ -40,6 +44,7 @@ export type RestoreAction =
   | { type: 'check-status'; line: string }
   | { type: 'checked'; plan: RestorePlan }
   | { type: 'failed'; message: string; exitCode: number }
+  | { type: 'mode-toggle' }
   | { type: 'confirm-type'; text: string }
   | { type: 'confirm-erase' }
   | { type: 'confirm-submit' }
@@ -87,8 +92,30 @@ export function resultLines(result: JobResult): string[] {
   ];
 }
 
-function afterRun(state: RestoreState, plan: RestorePlan, result: JobResult): RestoreState {
-  if (result.outcome !== 'succeeded') {
+/** The mode the confirmation preselects: beside when it is possible (issue 18's defaults). */
+export function recommendedMode(plan: RestorePlan): RestoreMode {
+  return plan.beside?.possible ? 'beside' : 'scratch';
+}
+
+/** What the operator types to confirm: the dump's name from scratch, "yes" beside. */
+export function confirmWord(plan: RestorePlan, mode: RestoreMode): string {
+  return mode === 'beside' ? 'yes' : plan.dump.name;
+}
+
+/** Whether the typed text confirms: the exact dump name, or "yes" in any case beside. */
+function confirmedBy(typed: string, plan: RestorePlan, mode: RestoreMode): boolean {
+  const text = mode === 'beside' ? typed.trim().toLowerCase() : typed.trim();
+  return text === confirmWord(plan, mode);
+}
+
+function afterRun(
+  state: RestoreState,
+  plan: RestorePlan,
+  mode: RestoreMode,
+  result: JobResult,
+): RestoreState {
+  // Beside: the job's switch started Orthanc (or left it stopped with --no-start); no question.
+  if (result.outcome !== 'succeeded' || mode === 'beside') {
     return {
       ...state,
       phase: { kind: 'done', exitCode: result.exitCode, lines: resultLines(result) },
@@ -164,7 +191,16 @@ export function restoreReducer(state: RestoreState, action: RestoreAction): Rest
         : state;
     case 'checked':
       return phase.kind === 'check'
-        ? { ...state, phase: { kind: 'confirm', plan: action.plan, typed: '', mismatch: false } }
+        ? {
+            ...state,
+            phase: {
+              kind: 'confirm',
+              plan: action.plan,
+              mode: recommendedMode(action.plan),
+              typed: '',
+              mismatch: false,
+            },
+          }
         : state;
     case 'failed':
       // A late failure (a listing aborted by a signal) does not replace the verdict already shown.
@@ -175,6 +211,18 @@ export function restoreReducer(state: RestoreState, action: RestoreAction): Rest
       return {
         ...state,
         phase: { kind: 'done', exitCode: action.exitCode, lines: [`ovena: ${action.message}`] },
+      };
+    case 'mode-toggle':
+      // Beside is shown but not selectable when it is not possible (the reason is on screen).
+      if (phase.kind !== 'confirm' || !phase.plan.beside?.possible) return state;
+      return {
+        ...state,
+        phase: {
+          ...phase,
+          mode: phase.mode === 'beside' ? 'scratch' : 'beside',
+          typed: '',
+          mismatch: false,
+        },
       };
     case 'confirm-type':
       return phase.kind === 'confirm'
@@ -187,12 +235,12 @@ export function restoreReducer(state: RestoreState, action: RestoreAction): Rest
     case 'confirm-submit':
       if (phase.kind !== 'confirm') return state;
       if (phase.typed === '') return restoreReducer(state, { type: 'back' });
-      if (phase.typed.trim() !== phase.plan.dump.name) {
+      if (!confirmedBy(phase.typed, phase.plan, phase.mode)) {
         return { ...state, phase: { ...phase, typed: '', mismatch: true } };
       }
-      return { ...state, phase: { kind: 'run', plan: phase.plan } };
+      return { ...state, phase: { kind: 'run', plan: phase.plan, mode: phase.mode } };
     case 'run-finished':
-      return phase.kind === 'run' ? afterRun(state, phase.plan, action.result) : state;
+      return phase.kind === 'run' ? afterRun(state, phase.plan, phase.mode, action.result) : state;
     case 'answer-toggle':
       return phase.kind === 'ask-start'
         ? { ...state, phase: { ...phase, answer: !phase.answer } }

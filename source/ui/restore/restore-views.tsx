@@ -1,10 +1,15 @@
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
-import { planRows } from '../../restore/plan-lines.ts';
 import type { RestorePlan } from '../../restore/preflight.ts';
 import { wrapWords } from '../wrap-words.ts';
+import { ModeChoice, rowsForMode } from './mode-choice.tsx';
 import { pickerLayout, pickerRow } from './picker-rows.ts';
-import { type RestorePhase, type RestoreState, visibleDumps } from './restore-state.ts';
+import {
+  type RestoreMode,
+  type RestorePhase,
+  type RestoreState,
+  visibleDumps,
+} from './restore-state.ts';
 
 /** The restore screen's views: they only render the state (`restore-state.ts`). */
 const pageSize = 10;
@@ -57,23 +62,35 @@ export function DumpPicker({
 
 export function ConfirmScreen({
   plan,
+  mode,
   typed,
   mismatch,
   now,
   width,
 }: {
   plan: RestorePlan;
+  mode: RestoreMode;
   typed: string;
   mismatch: boolean;
   now: number;
   width: number;
 }) {
+  const beside = mode === 'beside';
+  const prompt = beside
+    ? 'Type yes and press Enter to load the dump beside the live database while Orthanc runs, then switch (Orthanc stops for seconds).'
+    : `Type the dump's name ${plan.dump.name} and press Enter to go on.`;
   return (
     <Box flexDirection="column" width={width}>
-      <Text bold color="red">
-        Restore will DESTROY the current database
-      </Text>
-      {planRows(plan, now).flatMap((row) =>
+      {beside ? (
+        <Text bold color="green">
+          Restore beside: the current database is kept
+        </Text>
+      ) : (
+        <Text bold color="red">
+          Restore will DESTROY the current database
+        </Text>
+      )}
+      {rowsForMode(plan, mode, now).flatMap((row) =>
         wrapWords(row.value, width - labelWidth).map((line, index) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: the wrapped lines of one row, in order
           <Text key={`${row.label}-${index}`} wrap="truncate-end">
@@ -83,23 +100,28 @@ export function ConfirmScreen({
         )),
       )}
       <Text> </Text>
-      {wrapWords(`Type the dump's name ${plan.dump.name} and press Enter to go on.`, width).map(
-        (line, index) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: the wrapped lines of one fixed sentence
-          <Text key={index} wrap="truncate-end">
-            <NameInLine line={line} name={plan.dump.name} />
-          </Text>
-        ),
-      )}
+      <ModeChoice plan={plan} mode={mode} width={width} />
+      {wrapWords(prompt, width).map((line, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the wrapped lines of one fixed sentence
+        <Text key={index} wrap="truncate-end">
+          <NameInLine line={line} name={beside ? 'yes' : plan.dump.name} />
+        </Text>
+      ))}
       <Text>
         {'> '}
         {typed}
         <Text inverse> </Text>
       </Text>
       {mismatch ? (
-        <Text color="yellow">That is not the dump's name: nothing was done. Type it exactly.</Text>
+        <Text color="yellow" wrap="wrap">
+          {beside
+            ? 'That is not yes: nothing was done. Type yes.'
+            : "That is not the dump's name: nothing was done. Type it exactly."}
+        </Text>
       ) : null}
-      <Text dimColor>Enter alone or Esc cancels</Text>
+      <Text dimColor>
+        {`${plan.beside?.possible ? '←/→ or Tab choose · ' : ''}Enter alone or Esc cancels`}
+      </Text>
     </Box>
   );
 }

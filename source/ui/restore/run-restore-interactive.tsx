@@ -6,6 +6,7 @@ import { type DumpFile, listDumps, listDumpsQuick } from '../../dumps/list-dumps
 import { withImagesCheck } from '../../images/check-job.ts';
 import { childController } from '../../jobs/child-controller.ts';
 import { lockedJob } from '../../lock/locked-job.ts';
+import { besideJob } from '../../restore/beside/beside-job.ts';
 import { preflightRestore, type RestoreOptions } from '../../restore/preflight.ts';
 import { restoreJob, startOrthancJob } from '../../restore/restore-job.ts';
 import { safetyDumper } from '../../restore/safety-dumper.ts';
@@ -63,9 +64,16 @@ export async function runRestoreInteractive(
         restoreJob(ready(), plan, { stateDir, safetyDumper, fastLoad: !options.noFastLoad }),
         stateDir,
         'restore',
-        {
-          detail: `of ${plan.dump.name}`,
-        },
+        { detail: `of ${plan.dump.name}` },
+      ),
+    // The same job as "restore --beside": the load runs beside backups (its own lock kind); only
+    // the switch takes the exclusive restore lock, for its seconds.
+    besideJob: (plan) =>
+      lockedJob(
+        besideJob(ready(), plan, { stateDir, start: options.start !== false }),
+        stateDir,
+        'beside-load',
+        { detail: `of ${plan.dump.name}` },
       ),
     startJob: () => {
       const job = startOrthancJob(ready());

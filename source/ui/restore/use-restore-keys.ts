@@ -32,6 +32,7 @@ export function keyToAction(
       return { type: 'filter-type', text: input };
   }
   if (kind === 'confirm') {
+    if (key.leftArrow || key.rightArrow || key.tab) return { type: 'mode-toggle' };
     if (key.return) return { type: 'confirm-submit' };
     if (key.backspace || key.delete) return { type: 'confirm-erase' };
     if (input && !key.ctrl && !key.tab && /^[\x20-\x7e]+$/.test(input))
