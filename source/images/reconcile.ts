@@ -8,10 +8,10 @@ import { ExitCode, messageOf, OvenaError } from '../errors.ts';
 import { OrthancClient } from '../orthanc/client.ts';
 import { OrthancWriter } from '../orthanc/ingest.ts';
 import type { ImagesCheck } from './check-result.ts';
+import { composeCheckTarget } from './check-target.ts';
 import { classifyFile } from './dicom-kind.ts';
 import { readLines } from './lines.ts';
 import { type CheckProgress, runImagesCheck } from './run-check.ts';
-import { storageDirectory } from './sides.ts';
 import { tarEntries } from './tar-entries.ts';
 
 export type QuarantineReason = 'ingested' | 'partial' | 'not-dicom';
@@ -100,7 +100,8 @@ export async function reconcileImages(
 ): Promise<ReconcileReport> {
   const { signal, log } = options;
   await assertOrthancUp(compose, signal);
-  const directory = storageDirectory(compose);
+  const target = composeCheckTarget(compose);
+  const directory = target.storageDirectory;
   const limit = options.listLimit ?? 1000;
   const scratch = await mkdtemp(path.join(tmpdir(), 'ovena-reconcile-'));
   const writer = new OrthancWriter(compose.project.orthancUrl);
@@ -118,7 +119,7 @@ export async function reconcileImages(
     const missingStream = createWriteStream(missingFile, { mode: 0o600 });
     let before: ImagesCheck;
     try {
-      before = await runImagesCheck(compose, {
+      before = await runImagesCheck(target, {
         signal,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         onOrphan: (file) => writeLine(orphanStream, file.path),
@@ -203,7 +204,7 @@ export async function reconcileImages(
         ExitCode.interrupted,
       );
     }
-    const after = await runImagesCheck(compose, { signal, listLimit: limit });
+    const after = await runImagesCheck(target, { signal, listLimit: limit });
     await options.onCheck?.(after);
     report.after = after.counts;
     report.result = after.result;
