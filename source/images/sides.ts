@@ -63,43 +63,16 @@ export async function* indexEntries(
 }
 
 /**
- * The file side's walker (perl, which every Debian and Ubuntu image has: perl-base is essential).
- * It visits xx, then xx/yy in byte order and sorts each folder's names: a file at its place
- * (xx/yy/xxyy...) then comes out in global uuid order, so the listing streams while it is made,
- * with no sort of the whole and no memory that grows. A file elsewhere (not named for its folder)
- * can never be read by Orthanc: it comes out with its path as a fourth field, out of order, and the
- * merge reports it as an orphan. Lines: name, size, mtime (seconds, fractional when Time::HiRes is
- * there); lstat, so only regular files count (as find -type f). An unreadable folder fails the
- * listing (exit 1, after the rest is listed).
- */
-const walker = String.raw`use strict;
-my $hires = eval { require Time::HiRes; 1 };
-my ($bad, $out) = (0, '');
-sub names { my ($dir) = @_; my $dh;
-  unless (opendir $dh, $dir) { print STDERR "cannot read $dir: $!\n"; $bad = 1; return () }
-  my @names = readdir $dh; closedir $dh; return @names }
-for my $x (sort grep { /^[0-9a-f]{2}\z/ } names('.')) {
-  for my $y (sort grep { /^[0-9a-f]{2}\z/ } names($x)) {
-    my ($dir, $prefix) = ("$x/$y/", "$x$y");
-    for my $name (sort grep { $_ ne '.' && $_ ne '..' } names("$x/$y")) {
-      my @s = $hires ? Time::HiRes::lstat($dir . $name) : lstat($dir . $name);
-      next unless @s && -f _;
-      $out .= substr($name, 0, 4) eq $prefix ? "$name\t$s[7]\t$s[9]\n" : "$name\t$s[7]\t$s[9]\t$dir$name\n";
-    }
-    if (length($out) >= 65536) { print $out or exit 1; $out = '' }
-  }
-}
-print $out or exit 1;
-close STDOUT or exit 1;
-exit $bad;`;
-
-/**
- * Lists the storage folder ($1): the perl walker when the container has perl, else find and a
- * sort of the whole listing (the same lines, with every file's path). Either way find's or perl's
- * own failure fails the listing.
+ * Lists the storage folder ($1): every regular file at Orthanc's layout depth (xx/yy/name), as
+ * name, size, mtime and path, sorted by name in byte order inside the orthanc container (the names
+ * never cross docker unsorted; sort spills to disk past 64 MB, so memory stays bounded). find's own
+ * failure (an unreadable folder) fails the listing.
+ *
+ * Measured against a perl walk that visits xx/yy in order and streams (no sort of the whole):
+ * the same CPU in the container, but twice the wall time under load (12 s against 6 s at load 20,
+ * 100,000 files), so find and sort it is.
  */
 export const listFilesScript = `cd "$1" || exit 66
-if command -v perl >/dev/null 2>&1 && [ -z "$OVENA_LIST_WITH_FIND" ]; then exec perl -e "$2"; fi
 rc=$(mktemp)
 { find . -mindepth 3 -maxdepth 3 -type f -path './[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/*' -printf '%f\\t%s\\t%T@\\t%P\\n'; echo "$?" >"$rc"; } | LC_ALL=C sort -t '\t' -k1,1 -S 64M || { rm -f "$rc"; exit 1; }
 status=$(cat "$rc"); rm -f "$rc"
@@ -111,10 +84,9 @@ export const listFilesArgv = (directory: string) => [
   listFilesScript,
   'ovena-list-files',
   directory,
-  walker,
 ];
 
-/** One line of the file side: name, size, mtime in seconds, and the path when not the expected one. */
+/** One line of the file side: name, size, mtime in seconds, path (absent: the expected xx/yy/name). */
 export function parseFileLine(line: string): FileEntry {
   const a = line.indexOf('\t');
   const b = line.indexOf('\t', a + 1);
@@ -132,10 +104,8 @@ export function parseFileLine(line: string): FileEntry {
 export async function* fileEntries(
   target: CheckTarget,
   signal: AbortSignal,
-  options: { env?: Record<string, string> } = {},
 ): AsyncGenerator<FileEntry[]> {
   const argv = listFilesArgv(target.storageDirectory);
-  const run = (streamOptions: ExecStreamOptions) =>
-    target.orthanc(argv, { ...streamOptions, ...(options.env ? { env: options.env } : {}) });
+  const run = (options: ExecStreamOptions) => target.orthanc(argv, options);
   for await (const lines of commandLines(run, signal)) yield lines.map(parseFileLine);
 }

@@ -7,12 +7,10 @@ import { execa } from 'execa';
 import { atExpectedPath, compareSorted, type FileEntry } from '../../source/images/compare.ts';
 import { listFilesArgv, parseFileLine, parseIndexLine } from '../../source/images/sides.ts';
 
-/** The storage folder's listing, run with the local sh (perl walker, or find | sort when asked). */
-async function list(directory: string, withFind: boolean): Promise<FileEntry[]> {
+/** The storage folder's listing, run with the local sh, find and sort (as in the container). */
+async function list(directory: string): Promise<FileEntry[]> {
   const [file = 'sh', ...args] = listFilesArgv(directory);
-  const { stdout } = await execa(file, args, {
-    env: withFind ? { OVENA_LIST_WITH_FIND: '1' } : {},
-  });
+  const { stdout } = await execa(file, args);
   return stdout === '' ? [] : stdout.split('\n').map(parseFileLine);
 }
 
@@ -44,27 +42,27 @@ describe('listing the storage folder', () => {
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('the perl walk and find | sort list the same regular files at xx/yy/name', async () => {
-    const walked = await list(root, false);
-    const found = await list(root, true);
-    const key = (entry: FileEntry) => `${entry.path} ${entry.sizeBytes} ${entry.modifiedMs}`;
-    assert.deepEqual(walked.map(key).sort(), found.map(key).sort());
-    assert.deepEqual(walked.map((entry) => entry.path).sort(), [
-      '00/00/00000000-0000-0000-0000-000000000000',
-      '0a/1b/.hidden',
-      '0a/1b/0a1b0000-0000-0000-0000-000000000001',
-      '0a/1b/0a1b0000-0000-0000-0000-000000000002',
-      '0a/1b/ffff0000-misplaced',
-      '0a/2b/0a2b0000-0000-0000-0000-000000000000',
-      'ff/00/ff000000-0000-0000-0000-000000000000',
-    ]);
-    const first = walked.find((entry) => entry.uuid === uuids[1]);
+  it('lists the regular files at xx/yy/name, sorted by name in byte order, with size and mtime', async () => {
+    const listed = await list(root);
+    assert.deepEqual(
+      listed.map((entry) => entry.path),
+      [
+        '0a/1b/.hidden',
+        '00/00/00000000-0000-0000-0000-000000000000',
+        '0a/1b/0a1b0000-0000-0000-0000-000000000001',
+        '0a/1b/0a1b0000-0000-0000-0000-000000000002',
+        '0a/2b/0a2b0000-0000-0000-0000-000000000000',
+        'ff/00/ff000000-0000-0000-0000-000000000000',
+        '0a/1b/ffff0000-misplaced',
+      ],
+    );
+    const first = listed.find((entry) => entry.uuid === uuids[1]);
     assert.equal(first?.sizeBytes, 2);
     assert.equal(first?.modifiedMs, 1_700_000_000_250);
   });
 
-  it('the perl walk streams files at their place in uuid order; misplaced ones may come anywhere', async () => {
-    const walked = await list(root, false);
+  it('files at their place come in uuid order; with no index every file is an orphan', async () => {
+    const walked = await list(root);
     const placed = walked.filter(atExpectedPath).map((entry) => entry.uuid);
     assert.deepEqual(placed, [...placed].sort());
     assert.equal(placed.length, 5);
@@ -80,7 +78,7 @@ describe('listing the storage folder', () => {
   });
 
   it('a missing storage folder fails with exit 66', async () => {
-    await assert.rejects(list(path.join(root, 'nope'), false), /exit code 66|code 66/);
+    await assert.rejects(list(path.join(root, 'nope')), /exit code 66|code 66/);
   });
 });
 
