@@ -41,6 +41,8 @@ export async function findServiceContainers(
     const filters = [
       ...(services.length === 1 ? [`label=com.docker.compose.service=${services[0]}`] : []),
       'label=com.docker.compose.oneoff=False',
+      // Not a paused or restarting one: exec would fail there (compose then names the state).
+      'status=running',
       `label=com.docker.compose.project.config_files=${files.map((file) => path.resolve(file)).join(',')}`,
       ...(env.COMPOSE_PROJECT_NAME
         ? [`label=com.docker.compose.project=${env.COMPOSE_PROJECT_NAME}`]
