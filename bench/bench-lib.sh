@@ -47,7 +47,8 @@ bench_ovena() {
 	shift
 	local t0 pid v status=0
 	t0=$(now)
-	node "$ROOT/bin/ovena" "$@" >"$logfile" 2>&1 &
+	# The program as installed (npm link, cron): bin/ovena with its own node flags.
+	"$ROOT/bin/ovena" "$@" >"$logfile" 2>&1 &
 	pid=$!
 	HWM_KB=0
 	# Read with builtins only: a process forked per poll would steal CPU from what is measured.

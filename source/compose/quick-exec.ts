@@ -23,11 +23,26 @@ export async function findServiceContainer(
   service: string,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
+  return (await findServiceContainers(files, env, [service], signal))?.get(service);
+}
+
+/**
+ * The running containers of several services of the project, with one `docker ps` (see
+ * `findServiceContainer`); undefined unless each service has exactly one.
+ */
+export async function findServiceContainers(
+  files: readonly string[],
+  env: NodeJS.ProcessEnv,
+  services: readonly string[],
+  signal?: AbortSignal,
+): Promise<Map<string, string> | undefined> {
   try {
     for (const file of files) await access(file, constants.R_OK);
     const filters = [
-      `label=com.docker.compose.service=${service}`,
+      ...(services.length === 1 ? [`label=com.docker.compose.service=${services[0]}`] : []),
       'label=com.docker.compose.oneoff=False',
+      // Not a paused or restarting one: exec would fail there (compose then names the state).
+      'status=running',
       `label=com.docker.compose.project.config_files=${files.map((file) => path.resolve(file)).join(',')}`,
       ...(env.COMPOSE_PROJECT_NAME
         ? [`label=com.docker.compose.project=${env.COMPOSE_PROJECT_NAME}`]
@@ -35,14 +50,27 @@ export async function findServiceContainer(
     ];
     const { stdout } = await execa(
       'docker',
-      ['ps', '-q', '--no-trunc', ...filters.flatMap((filter) => ['--filter', filter])],
+      [
+        'ps',
+        '--no-trunc',
+        '--format',
+        '{{.ID}}\t{{.Label "com.docker.compose.service"}}',
+        ...filters.flatMap((filter) => ['--filter', filter]),
+      ],
       { env, timeout: 10_000, cancelSignal: signal },
     );
-    const ids = stdout
-      .split('\n')
-      .map((line) => line.trim())
-      .filter(Boolean);
-    return ids.length === 1 ? ids[0] : undefined;
+    const found = new Map<string, string[]>();
+    for (const line of stdout.split('\n')) {
+      const [id = '', service = ''] = line.trim().split('\t');
+      if (id !== '') found.set(service, [...(found.get(service) ?? []), id]);
+    }
+    const ids = new Map<string, string>();
+    for (const service of services) {
+      const matches = found.get(service) ?? [];
+      if (matches.length !== 1 || !matches[0]) return undefined;
+      ids.set(service, matches[0]);
+    }
+    return ids;
   } catch {
     signal?.throwIfAborted();
     return undefined;

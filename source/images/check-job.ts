@@ -3,6 +3,7 @@ import { messageOf } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import { describeImagesCheck, type ImagesCheck } from './check-result.ts';
+import { composeCheckTarget } from './check-target.ts';
 import { writeLastImagesCheck } from './last-check.ts';
 import { takeCheckLock } from './reconcile-guard.ts';
 import { runImagesCheck } from './run-check.ts';
@@ -35,7 +36,7 @@ export function imagesCheckJob(
           let lock: Awaited<ReturnType<typeof takeCheckLock>> | undefined;
           try {
             lock = await takeCheckLock(stateDir);
-            result = await runImagesCheck(compose, {
+            result = await runImagesCheck(composeCheckTarget(compose), {
               signal,
               onProgress: (update) =>
                 progress({

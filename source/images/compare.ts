@@ -9,11 +9,7 @@ export type IndexEntry = {
   fileType: number;
   /** Bytes on disk (Orthanc's compressed size; equal to the uncompressed one without compression). */
   sizeBytes: number;
-  /** Orthanc id of the resource the attachment belongs to. */
-  resourceId: string;
-  /** 0 patient, 1 study, 2 series, 3 instance. */
-  resourceType: number;
-  /** Internal id in the index (resources.internalid). */
+  /** Internal id in the index of the resource it belongs to (resources.internalid). */
   internalId: number;
 };
 
@@ -37,7 +33,25 @@ export function expectedPath(uuid: string): string {
   return `${uuid.slice(0, 2)}/${uuid.slice(2, 4)}/${uuid}`;
 }
 
-/** A read position in a batched, sorted stream; checks the order as it goes. */
+/** Whether a file is where Orthanc reads it (xx/yy/uuid); compared in place, without a new string. */
+export function atExpectedPath(file: FileEntry): boolean {
+  const { path, uuid } = file;
+  if (uuid.length < 4) return path === expectedPath(uuid);
+  return (
+    path.length === uuid.length + 6 &&
+    path.endsWith(uuid) &&
+    path.charCodeAt(2) === 47 &&
+    path.charCodeAt(5) === 47 &&
+    path.startsWith(uuid.slice(0, 2)) &&
+    path.charCodeAt(3) === uuid.charCodeAt(2) &&
+    path.charCodeAt(4) === uuid.charCodeAt(3)
+  );
+}
+
+/**
+ * A read position in a batched, sorted stream; checks the order as it goes, for the items that
+ * `ordered` says take part in it (a misplaced file may come anywhere: it is an orphan anyway).
+ */
 class Cursor<T extends { uuid: string }> {
   private batch: T[] = [];
   private index = 0;
@@ -48,6 +62,7 @@ class Cursor<T extends { uuid: string }> {
   constructor(
     source: AsyncIterable<T[]>,
     private readonly side: string,
+    private readonly ordered: (item: T) => boolean = () => true,
   ) {
     this.iterator = source[Symbol.asyncIterator]();
   }
@@ -73,8 +88,9 @@ class Cursor<T extends { uuid: string }> {
   }
 
   advance(): void {
-    const uuid = this.batch[this.index]?.uuid;
-    if (uuid !== undefined) {
+    const item = this.batch[this.index];
+    const uuid = item?.uuid;
+    if (item !== undefined && uuid !== undefined && this.ordered(item)) {
       if (this.previous !== undefined && uuid < this.previous) {
         throw new Error(
           `the ${this.side} listing is not sorted by uuid ("${uuid}" after "${this.previous}"): the check cannot continue`,
@@ -100,7 +116,7 @@ export async function compareSorted(
   visit: (event: CompareEvent) => void | Promise<void>,
 ): Promise<void> {
   const left = new Cursor(index, 'index');
-  const right = new Cursor(files, 'storage folder');
+  const right = new Cursor(files, 'storage folder', atExpectedPath);
   try {
     for (;;) {
       // Both sides refill at once: at the start this runs psql and find side by side.
@@ -111,10 +127,7 @@ export async function compareSorted(
       const b = right.peek();
       if (a === undefined && b === undefined) return;
       let event: CompareEvent;
-      if (
-        b !== undefined &&
-        (a === undefined || b.path !== expectedPath(b.uuid) || b.uuid < a.uuid)
-      ) {
+      if (b !== undefined && (a === undefined || b.uuid < a.uuid || !atExpectedPath(b))) {
         event = { type: 'orphan', file: b };
         right.advance();
       } else if (a !== undefined && (b === undefined || a.uuid < b.uuid)) {

@@ -8,10 +8,10 @@ import { ExitCode, messageOf, OvenaError } from '../errors.ts';
 import { OrthancClient } from '../orthanc/client.ts';
 import { OrthancWriter } from '../orthanc/ingest.ts';
 import type { ImagesCheck } from './check-result.ts';
+import { composeCheckTarget } from './check-target.ts';
 import { classifyFile } from './dicom-kind.ts';
 import { readLines } from './lines.ts';
 import { type CheckProgress, runImagesCheck } from './run-check.ts';
-import { storageDirectory } from './sides.ts';
 import { tarEntries } from './tar-entries.ts';
 
 export type QuarantineReason = 'ingested' | 'partial' | 'not-dicom';
@@ -47,6 +47,13 @@ export type ReconcileOptions = {
   onCheck?(check: ImagesCheck): Promise<void>;
   listLimit?: number;
 };
+
+/**
+ * Orphans posted to Orthanc at once: Orthanc stores several files side by side (its HTTP threads and
+ * index connections) while ovena reads and classifies the next ones; a few at a time keep ovena's
+ * memory to a few files.
+ */
+export const postConcurrency = 4;
 
 function stamp(date: Date): string {
   return date
@@ -100,10 +107,11 @@ export async function reconcileImages(
 ): Promise<ReconcileReport> {
   const { signal, log } = options;
   await assertOrthancUp(compose, signal);
-  const directory = storageDirectory(compose);
+  const target = composeCheckTarget(compose);
+  const directory = target.storageDirectory;
   const limit = options.listLimit ?? 1000;
   const scratch = await mkdtemp(path.join(tmpdir(), 'ovena-reconcile-'));
-  const writer = new OrthancWriter(compose.project.orthancUrl);
+  const writer = new OrthancWriter(compose.project.orthancUrl, postConcurrency);
   const now = new Date();
   const quarantineName = `ovena-orphans-${stamp(now)}`;
   const reportName = `ovena-reconcile-${stamp(now)}.json`;
@@ -118,7 +126,7 @@ export async function reconcileImages(
     const missingStream = createWriteStream(missingFile, { mode: 0o600 });
     let before: ImagesCheck;
     try {
-      before = await runImagesCheck(compose, {
+      before = await runImagesCheck(target, {
         signal,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         onOrphan: (file) => writeLine(orphanStream, file.path),
@@ -203,7 +211,7 @@ export async function reconcileImages(
         ExitCode.interrupted,
       );
     }
-    const after = await runImagesCheck(compose, { signal, listLimit: limit });
+    const after = await runImagesCheck(target, { signal, listLimit: limit });
     await options.onCheck?.(after);
     report.after = after.counts;
     report.result = after.result;
@@ -275,29 +283,39 @@ async function handleOrphans(
   const started = Date.now();
   let posted = 0;
   let completed = false;
+  // Posts in flight (at most postConcurrency); each settles by itself and never rejects.
+  const inflight = new Set<Promise<void>>();
+  const post = async (entryPath: string, dicom: Uint8Array, compressed: boolean) => {
+    try {
+      const answer = await writer.postInstance(dicom, signal);
+      posted++;
+      push(report.ingested, {
+        path: entryPath,
+        status: answer.status,
+        instanceId: answer.instanceId,
+      });
+      push(report.quarantined, { path: entryPath, reason: 'ingested' });
+      log(
+        `re-ingested ${entryPath}${compressed ? ' (zlib)' : ''}: ${answer.status}, instance ${answer.instanceId}`,
+      );
+      pending.push(entryPath);
+    } catch (error) {
+      // Interrupted: Orthanc's answer is unknown, the file stays (a new run finds it AlreadyStored).
+      if (signal.aborted) return;
+      push(report.failed, { path: entryPath, error: messageOf(error) });
+      log(`NOT re-ingested ${entryPath}: ${messageOf(error)} (left in place)`);
+    }
+  };
   try {
     for await (const entry of tarEntries(tar)) {
       signal.throwIfAborted();
       const kind = classifyFile(entry.data);
       if (kind.kind === 'dicom') {
-        try {
-          const answer = await writer.postInstance(kind.dicom, signal);
-          posted++;
-          push(report.ingested, {
-            path: entry.path,
-            status: answer.status,
-            instanceId: answer.instanceId,
-          });
-          push(report.quarantined, { path: entry.path, reason: 'ingested' });
-          log(
-            `re-ingested ${entry.path}${kind.compressed ? ' (zlib)' : ''}: ${answer.status}, instance ${answer.instanceId}`,
-          );
-          pending.push(entry.path);
-        } catch (error) {
-          signal.throwIfAborted();
-          push(report.failed, { path: entry.path, error: messageOf(error) });
-          log(`NOT re-ingested ${entry.path}: ${messageOf(error)} (left in place)`);
-        }
+        const task: Promise<void> = post(entry.path, kind.dicom, kind.compressed).finally(() =>
+          inflight.delete(task),
+        );
+        inflight.add(task);
+        if (inflight.size >= postConcurrency) await Promise.race(inflight);
       } else {
         push(report.quarantined, { path: entry.path, reason: kind.kind, detail: kind.reason });
         log(
@@ -307,11 +325,14 @@ async function handleOrphans(
       }
       if (pending.length >= 500) await flush();
     }
+    await Promise.all(inflight);
+    signal.throwIfAborted();
     completed = true;
   } finally {
     signal.removeEventListener('abort', onAbort);
     if (!completed) controller.abort('stopped');
     tar.resume();
+    await Promise.all(inflight);
     await reading;
     // What Orthanc accepted leaves the storage folder even after Ctrl-C: a new run then starts clean.
     await flush();

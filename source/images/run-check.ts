@@ -1,8 +1,8 @@
-import type { Compose } from '../compose/compose.ts';
-import { queryDatabase } from '../restore/database-ops.ts';
-import type { ImagesCheck, MissingPatient, OrphanFile } from './check-result.ts';
+import type { ImagesCheck, OrphanFile } from './check-result.ts';
+import type { CheckTarget } from './check-target.ts';
 import { type CompareEvent, compareSorted, type FileEntry, type IndexEntry } from './compare.ts';
-import { fileEntries, indexEntries, storageDirectory } from './sides.ts';
+import { groupMissing, type ResolvedEntry, resolveResources } from './resources.ts';
+import { fileEntries, indexEntries } from './sides.ts';
 
 export type CheckProgress = { files: number; indexed: number; elapsedMs: number };
 
@@ -14,11 +14,14 @@ export type CheckOptions = {
   listLimit?: number;
   /** Every orphan, in uuid order (reconcile spills them to a file). */
   onOrphan?(file: FileEntry): Promise<void> | undefined;
-  /** Every missing attachment, in uuid order. */
-  onMissing?(entry: IndexEntry): Promise<void> | undefined;
+  /** Every missing attachment, with its resource, in uuid order (in batches, after a lookup). */
+  onMissing?(entry: ResolvedEntry): Promise<void> | undefined;
 };
 
 export const defaultListLimit = 1000;
+
+/** Missing attachments whose resource is looked up at once (one psql each). */
+const resolveBatch = 1000;
 
 /**
  * A copy of a string that owns its characters: a line's fields are slices of the whole chunk they
@@ -29,67 +32,27 @@ function own(text: string): string {
 }
 
 function ownEntry(entry: IndexEntry): IndexEntry {
-  return { ...entry, uuid: own(entry.uuid), resourceId: own(entry.resourceId) };
+  return { ...entry, uuid: own(entry.uuid) };
 }
-const levels = ['patient', 'study', 'series', 'instance'];
 
-/** The instance's study and patient, with their DICOM names and ids, for missing instance files. */
-async function groupMissing(
-  compose: Compose,
-  missing: IndexEntry[],
-  signal: AbortSignal,
-): Promise<MissingPatient[]> {
-  if (missing.length === 0) return [];
-  const ids = missing.map((entry) => String(Math.trunc(entry.internalId))).join(',');
-  const tag = (resource: string, group: number, element: number) =>
-    `coalesce((SELECT value FROM maindicomtags WHERE id = ${resource}.internalid AND taggroup = ${group} AND tagelement = ${element} LIMIT 1), '')`;
-  const sql = `SELECT json_build_array(i.internalid, st.publicid, ${tag('st', 32, 13)}, ${tag('st', 8, 4144)}, ${tag('st', 8, 32)}, p.publicid, ${tag('p', 16, 32)}, ${tag('p', 16, 16)})
-    FROM resources i JOIN resources se ON se.internalid = i.parentid
-    JOIN resources st ON st.internalid = se.parentid JOIN resources p ON p.internalid = st.parentid
-    WHERE i.internalid IN (${ids})`;
-  const rows = await queryDatabase(compose, sql, signal);
-  const byInternal = new Map(missing.map((entry) => [entry.internalId, entry]));
-  const patients = new Map<string, MissingPatient>();
-  for (const row of rows) {
-    const [internalId, studyId, studyUid, description, date, patientOrthancId, patientId, name] =
-      JSON.parse(row) as [number, string, string, string, string, string, string, string];
-    const entry = byInternal.get(internalId);
-    if (!entry) continue;
-    let patient = patients.get(patientOrthancId);
-    if (!patient) {
-      patient = { orthancId: patientOrthancId, patientId, patientName: name, studies: [] };
-      patients.set(patientOrthancId, patient);
-    }
-    let study = patient.studies.find((candidate) => candidate.orthancId === studyId);
-    if (!study) {
-      study = { orthancId: studyId, studyInstanceUid: studyUid, description, date, instances: [] };
-      patient.studies.push(study);
-    }
-    study.instances.push({
-      orthancId: entry.resourceId,
-      uuid: entry.uuid,
-      fileType: entry.fileType,
-    });
-  }
-  return [...patients.values()];
-}
+const levels = ['patient', 'study', 'series', 'instance'];
 
 /**
  * Compares every attachment the index knows with every file in Orthanc's storage folder. Reads
- * only: psql in the db container, find in the orthanc container.
+ * only: psql in the db container, the storage folder's listing in the orthanc container.
  */
 export async function runImagesCheck(
-  compose: Compose,
+  target: CheckTarget,
   options: CheckOptions,
 ): Promise<ImagesCheck> {
   const started = Date.now();
+  const { signal } = options;
   const limit = options.listLimit ?? defaultListLimit;
-  const directory = storageDirectory(compose);
   const counts = { indexed: 0, files: 0, matched: 0, missing: 0, orphans: 0, sizeMismatches: 0 };
   const orphans: OrphanFile[] = [];
-  const missingInstances: IndexEntry[] = [];
+  const missingInstances: ResolvedEntry[] = [];
   const missingOther: ImagesCheck['missingOther'] = [];
-  const sizeMismatches: ImagesCheck['sizeMismatches'] = [];
+  const mismatched: Array<{ entry: IndexEntry; file: FileEntry }> = [];
   let truncated = false;
   let lastProgress = 0;
   let seen = 0;
@@ -100,6 +63,25 @@ export async function runImagesCheck(
       elapsedMs: Date.now() - started,
     });
   };
+  // Missing attachments wait here for their resource (one lookup per batch).
+  let unresolved: IndexEntry[] = [];
+  const resolveMissing = async () => {
+    const batch = unresolved;
+    unresolved = [];
+    for (const entry of await resolveResources(target.db, batch, signal)) {
+      const pending = options.onMissing?.(entry);
+      if (pending) await pending;
+      if (missingInstances.length + missingOther.length >= limit) truncated = true;
+      else if (entry.fileType === 1 && entry.resourceType === 3) missingInstances.push(entry);
+      else
+        missingOther.push({
+          uuid: entry.uuid,
+          fileType: entry.fileType,
+          orthancId: entry.resourceId,
+          level: levels[entry.resourceType] ?? String(entry.resourceType),
+        });
+    }
+  };
   const visit = (event: CompareEvent): Promise<void> | undefined => {
     let pending: Promise<void> | undefined;
     switch (event.type) {
@@ -108,23 +90,14 @@ export async function runImagesCheck(
         counts.files++;
         counts.matched++;
         break;
-      case 'missing': {
+      case 'missing':
         counts.indexed++;
         counts.missing++;
-        const { entry } = event;
-        pending = options.onMissing?.(entry);
-        if (missingInstances.length + missingOther.length >= limit) truncated = true;
-        else if (entry.fileType === 1 && entry.resourceType === 3)
-          missingInstances.push(ownEntry(entry));
-        else
-          missingOther.push({
-            uuid: own(entry.uuid),
-            fileType: entry.fileType,
-            orthancId: own(entry.resourceId),
-            level: levels[entry.resourceType] ?? String(entry.resourceType),
-          });
+        // Without a visitor only the kept ones need their resource.
+        if (options.onMissing || counts.missing <= limit) unresolved.push(ownEntry(event.entry));
+        else truncated = true;
+        if (options.onMissing && unresolved.length >= resolveBatch) pending = resolveMissing();
         break;
-      }
       case 'orphan': {
         counts.files++;
         counts.orphans++;
@@ -144,14 +117,11 @@ export async function runImagesCheck(
         counts.indexed++;
         counts.files++;
         counts.sizeMismatches++;
-        if (sizeMismatches.length >= limit) truncated = true;
+        if (mismatched.length >= limit) truncated = true;
         else
-          sizeMismatches.push({
-            path: own(event.file.path),
-            uuid: own(event.entry.uuid),
-            expectedBytes: event.entry.sizeBytes,
-            actualBytes: event.file.sizeBytes,
-            orthancId: own(event.entry.resourceId),
+          mismatched.push({
+            entry: ownEntry(event.entry),
+            file: { ...event.file, path: own(event.file.path) },
           });
         break;
     }
@@ -164,18 +134,27 @@ export async function runImagesCheck(
     }
     return pending;
   };
-  await compareSorted(
-    indexEntries(compose, options.signal),
-    fileEntries(compose, directory, options.signal),
-    visit,
-  );
+  await compareSorted(indexEntries(target, signal), fileEntries(target, signal), visit);
   report();
-  const missing = await groupMissing(compose, missingInstances, options.signal);
+  await resolveMissing();
+  const resolvedMismatches = await resolveResources(
+    target.db,
+    mismatched.map(({ entry }) => entry),
+    signal,
+  );
+  const sizeMismatches = mismatched.map(({ entry, file }, at) => ({
+    path: file.path,
+    uuid: entry.uuid,
+    expectedBytes: entry.sizeBytes,
+    actualBytes: file.sizeBytes,
+    orthancId: resolvedMismatches[at]?.resourceId ?? '',
+  }));
+  const missing = await groupMissing(target.db, missingInstances, signal);
   const differences = counts.missing + counts.orphans + counts.sizeMismatches;
   return {
     at: new Date().toISOString(),
     durationMs: Date.now() - started,
-    storageDirectory: directory,
+    storageDirectory: target.storageDirectory,
     result: differences === 0 ? 'clean' : 'differences',
     counts,
     missing,

@@ -3,14 +3,20 @@ import { OvenaError } from '../errors.ts';
 
 /**
  * The two writes reconcile makes to Orthanc: POST /instances (a DICOM file) and
- * DELETE /instances/{id}. One keep-alive connection for a whole batch.
+ * DELETE /instances/{id}. Keep-alive connections for a whole batch, at most `maxSockets` at once
+ * (reconcile posts a few files at a time).
  */
 export type IngestAnswer = { status: 'Success' | 'AlreadyStored'; instanceId: string };
 
 export class OrthancWriter {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly agent: http.Agent;
 
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    maxSockets = 1,
+  ) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets });
+  }
 
   private request(
     method: 'POST' | 'DELETE',

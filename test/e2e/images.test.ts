@@ -238,5 +238,9 @@ describe('images check and reconcile on the real stack', () => {
     assert.match(lines[0] ?? '', /Orthanc is not running .*nothing was changed/);
     assert.equal(await exists(filePath(stack, orphan)), true);
     assert.deepEqual(await quarantined(stack), before);
+    // The check finds no running orthanc container by its labels, asks compose, and says why.
+    const check = await ovena(['images', 'check'], { env: stack.env });
+    assert.equal(check.code, 2, check.stdout + check.stderr);
+    assert.match(check.stderr, /could not run: the orthanc service is not running \(exited\)/);
   });
 });

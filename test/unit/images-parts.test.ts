@@ -103,8 +103,6 @@ const entry = (uuid: string, sizeBytes = 10): IndexEntry => ({
   uuid,
   fileType: 1,
   sizeBytes,
-  resourceId: `r-${uuid}`,
-  resourceType: 3,
   internalId: 1,
 });
 const file = (uuid: string, sizeBytes = 10, where = expectedPath(uuid)): FileEntry => ({
