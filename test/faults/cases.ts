@@ -16,17 +16,31 @@ export type FaultCase = {
   notStaged?: true;
 };
 
+/** The plain load's steps (`--no-fast-load`): the db container is the server throughout. */
 const restoreSteps = ['safety-dump', 'stop', 'remove-volume', 'start-db', 'load', 'check'];
-const destroys = (step: string) => ['start-db', 'load', 'check'].includes(step);
+/** The default restore's steps: the fast load runs on a one-off server, then back to durable. */
+const fastSteps = [
+  'safety-dump',
+  'stop',
+  'remove-volume',
+  'start-db',
+  'load',
+  'post-data',
+  'analyze',
+  'durable',
+  'check',
+];
+const destroys = (step: string) =>
+  ['start-db', 'load', 'post-data', 'analyze', 'durable', 'check'].includes(step);
 
 export const faultCases: FaultCase[] = [
-  ...restoreSteps.map(
+  ...fastSteps.map(
     (step): FaultCase => ({
       id: `kill-ovena/restore-${step}`,
       fault: 'ovena SIGKILLed',
       operation: `restore, step ${step}`,
       outcome: destroys(step)
-        ? 'dumps kept; `ovena start` refuses (75, the restore marker); the same restore completes'
+        ? `dumps kept; \`ovena start\` refuses (75, the restore marker); the same restore completes${['load', 'post-data', 'analyze', 'durable'].includes(step) ? ' and first removes the one-off load server the kill left' : ''}`
         : 'dumps kept; `ovena start` starts the database as it was; the same restore completes',
     }),
   ),
@@ -42,19 +56,27 @@ export const faultCases: FaultCase[] = [
       return {
         id,
         fault: 'db container killed',
-        operation: `restore, step ${step}`,
+        operation: `restore --no-fast-load, step ${step}`,
         outcome: 'the database is stopped by the step itself: nothing to kill',
         notStaged: true,
       };
     return {
       id,
       fault: 'db container killed',
-      operation: `restore, step ${step}`,
+      operation: `restore --no-fast-load, step ${step}`,
       outcome: destroys(step)
         ? 'exit 69, the state line names the restore to run; `ovena start` refuses (75); the same restore completes'
         : 'exit 69, the restore stops before destroying anything; database as it was; the restore completes',
     };
   }),
+  {
+    id: 'kill-load-server/restore',
+    fault: 'one-off load server killed',
+    operation: 'restore, fast load steps',
+    outcome:
+      'not staged yet (the db-kill series runs the plain load); the job fails and its marker keeps start off the volume, as after a SIGKILL of ovena',
+    notStaged: true,
+  },
   {
     id: 'share-full/backup',
     fault: 'backup share full',
@@ -132,7 +154,7 @@ export const faultCases: FaultCase[] = [
     fault: 'Docker daemon restarted',
     operation: 'restore, step load',
     outcome:
-      'restarted before the load: Orthanc stays stopped (restart policy keeps it down); the load completes',
+      'restarted before the load: the one-off load server is gone, the restore fails (1) with the state line; Orthanc stays stopped; `ovena start` refuses (75); the same restore completes',
   },
   {
     id: 'docker-restart/start',

@@ -100,7 +100,10 @@ export async function stackProcesses(stack: Stack): Promise<string[]> {
  * No temporary dump in the share, no chunk folder in the db container, no process of this stack,
  * and no container of its project but the compose services (no one-off run, no throw-away).
  */
-export async function assertNoLeftovers(stack: Stack): Promise<void> {
+export async function assertNoLeftovers(
+  stack: Stack,
+  options: { loadServerMayRemain?: boolean } = {},
+): Promise<void> {
   const names = await readdir(stack.backupDir);
   assert.deepEqual(
     names.filter((name) => name.startsWith('.ovena-tmp-')),
@@ -146,15 +149,27 @@ export async function assertNoLeftovers(stack: Stack): Promise<void> {
     .digest('hex')
     .slice(0, 16);
   const drills = await docker(
-    ['ps', '-aq', '--filter', `label=ovena.drill.compose=${tag}`],
+    [
+      'ps',
+      '-a',
+      '--filter',
+      `label=ovena.drill.compose=${tag}`,
+      '--format',
+      '{{.Label "ovena.drill"}}',
+    ],
     stack.env,
   );
-  assert.equal(drills.trim(), '', 'a throw-away container was left');
+  // A fast load killed with -9 leaves its one-off server (durability off, no network) to the next
+  // restore, which removes it first; the marker keeps "ovena start" off that volume meanwhile.
+  const left = drills
+    .split('\n')
+    .filter((kind) => kind !== '' && !(options.loadServerMayRemain && kind === 'fast-load'));
+  assert.deepEqual(left, [], 'a throw-away container was left');
 }
 
 /** The refusal `ovena start` gives while a restore that destroyed the database is unfinished. */
-export function startRefusal(dump: string): string {
-  return `a restore of ${dump} did not finish and the database is only partly loaded: complete it with "ovena --file=${dump} restore" before starting Orthanc`;
+export function startRefusal(dump: string, fastLoad = false): string {
+  return `a restore of ${dump} did not finish and the database is only partly loaded${fastLoad ? ' (a fast load with durability off was interrupted)' : ''}: complete it with "ovena --file=${dump} restore" before starting Orthanc`;
 }
 
 /**
@@ -163,13 +178,15 @@ export function startRefusal(dump: string): string {
  */
 export async function assertStartMatchesDatabase(
   stack: Stack,
-  expected: { destroyed: false; instances: number } | { destroyed: true; dump: string },
+  expected:
+    | { destroyed: false; instances: number }
+    | { destroyed: true; dump: string; fastLoad?: boolean },
 ): Promise<OvenaResult> {
   const start = await ovena(['start'], { env: stack.env });
   const output = start.stdout + start.stderr;
   if (expected.destroyed) {
     assert.equal(start.code, 75, output);
-    assert.ok(output.includes(startRefusal(expected.dump)), output);
+    assert.ok(output.includes(startRefusal(expected.dump, expected.fastLoad)), output);
     const orthanc = (await composeCommand(stack, ['ps', '-q', 'orthanc'])).trim();
     assert.notEqual(await containerState(orthanc, stack.env), 'running', 'Orthanc was started');
   } else {
