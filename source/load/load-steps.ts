@@ -28,7 +28,7 @@ export type LoadStepsOptions = {
   /** Title of the first step; default "Load NAME: schema and data in one transaction". */
   loadTitle?: string;
   /** Dump line of each COPY statement by table (from a scan), to name a failing row's line. */
-  copyLines?: ReadonlyMap<string, number>;
+  copyLines?(): ReadonlyMap<string, number> | undefined;
   /** Print psql's stderr lines (notices) in the step's log. */
   logStderr?: boolean;
   /** Runs first in the load step (e.g. to find where the data goes). */
@@ -49,6 +49,7 @@ export function loadSteps(options: LoadStepsOptions): Step[] {
       async run({ signal, progress, log }) {
         await options.beforeLoad?.(signal);
         const { target } = options.where();
+        const copyLines = options.copyLines?.();
         loadStarted = Date.now();
         const total = options.sizeBytes;
         progress({ done: 0, total, unit: 'bytes' });
@@ -63,7 +64,7 @@ export function loadSteps(options: LoadStepsOptions): Step[] {
                   if (line.trim() !== '') log(line);
                 },
               }),
-          ...(options.copyLines ? { copyLines: options.copyLines } : {}),
+          ...(copyLines ? { copyLines } : {}),
         });
         progress({ done: total, total, unit: 'bytes' });
         const ms = Date.now() - loadStarted;

@@ -118,9 +118,8 @@ export function besideJob(
         dumpName: plan.dump.name,
         sizeBytes: plan.dump.sizeBytes,
         loadTitle: `Load ${plan.dump.name} (Orthanc keeps running): schema and data in one transaction`,
-        ...(plan.dumpScan
-          ? { copyLines: new Map(plan.dumpScan.tables.map((t) => [t.table, t.line])) }
-          : {}),
+        copyLines: () =>
+          plan.dumpScan && new Map(plan.dumpScan.tables.map((t) => [t.table, t.line])),
         async beforeLoad(signal) {
           dieHook(compose.env, 'load');
           const names = outcome.names as SwitchNames;
