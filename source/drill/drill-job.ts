@@ -92,7 +92,6 @@ export function drillJob(compose: Compose, dump: DumpFile, state: DrillState): J
         path,
         dumpName: dump.name,
         sizeBytes: dump.sizeBytes,
-        loadTitle: `Load ${dump.name}: schema and data in one transaction`,
         logStderr: false,
         copyLines: () =>
           state.scan
