@@ -148,7 +148,7 @@ describe('restore --beside on the real stack', () => {
     // The shared loader: schema and data in one transaction, then the index phase, then ANALYZE.
     assert.match(output, /done\s+Load .*schema and data in one transaction/);
     const built =
-      /done\s+Build indexes and constraints in parallel\s+(\d+) indexes and constraints built .*\((\d+) sessions/.exec(
+      /done\s+Build indexes and constraints in parallel \([^)]*\): (\d+) indexes and constraints built .*\((\d+) sessions/.exec(
         output,
       );
     assert.ok(built && Number(built[1]) > 0 && Number(built[2]) >= 1, output);
