@@ -3,9 +3,9 @@ import { backupDir } from '../dumps/dump-name.ts';
 import type { DumpFile } from '../dumps/list-dumps.ts';
 import { withShareReader } from '../dumps/share-reader.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
-import { formatBytes, formatDuration, formatRate } from '../format.ts';
+import { formatBytes } from '../format.ts';
 import type { Job } from '../jobs/job.ts';
-import { loadDump } from '../load/load-dump.ts';
+import { loadSteps } from '../load/load-steps.ts';
 import { queryTarget } from '../load/pg-target.ts';
 import { type DumpScan, type IndexCounts, scanDump } from '../load/scan-dump.ts';
 import { removeLeftovers, startThrowaway, type Throwaway } from '../load/throwaway.ts';
@@ -35,6 +35,7 @@ export function sqlCountOf(table: string): string {
  */
 export function drillJob(compose: Compose, dump: DumpFile, state: DrillState): Job {
   const path = `${backupDir}/${dump.name}`;
+  let sessions = 1;
   return {
     title: `Drill: load ${dump.name} into a throw-away database`,
     steps: [
@@ -86,29 +87,30 @@ export function drillJob(compose: Compose, dump: DumpFile, state: DrillState): J
           };
         },
       },
-      {
-        id: 'load',
-        title: `Load ${dump.name}`,
-        async run({ signal, progress }) {
-          const box = needBox(state);
-          const scan = state.scan;
-          const total = dump.sizeBytes;
-          const started = Date.now();
-          progress({ done: 0, total, unit: 'bytes' });
-          await loadDump(box.target, path, {
-            signal,
-            dumpName: dump.name,
-            onPosition: (bytes) => progress({ done: Math.min(bytes, total), total, unit: 'bytes' }),
-            ...(scan
-              ? { copyLines: new Map(scan.tables.map((table) => [table.table, table.line])) }
-              : {}),
-          });
-          state.loadMs = Date.now() - started;
-          return {
-            summary: `${formatBytes(total)} in ${formatDuration(state.loadMs)} (${formatRate(total, state.loadMs)})`,
-          };
+      // The restore's own loader (load/load-steps.ts): the load time includes the index builds.
+      ...loadSteps({
+        path,
+        dumpName: dump.name,
+        sizeBytes: dump.sizeBytes,
+        logStderr: false,
+        copyLines: () =>
+          state.scan
+            ? new Map(state.scan.tables.map((table) => [table.table, table.line]))
+            : undefined,
+        async beforeLoad(signal) {
+          const cpus = Number((await needBox(state).target.capture(['nproc'], signal)).trim());
+          sessions = Math.max(1, Math.min(8, Math.floor(cpus) || 1));
         },
-      },
+        // PostgreSQL's default maintenance_work_mem (64 MB) per session: the drill stays small.
+        where: () => ({
+          target: needBox(state).target,
+          sessions,
+          postDataSettings: ['SET max_parallel_workers_per_gather = 0'],
+        }),
+        onLoaded: (ms) => {
+          state.loadMs = ms;
+        },
+      }),
       {
         id: 'check',
         title: "Check every table's rows, Orthanc's schema version and counts",

@@ -1,12 +1,9 @@
 import type { Compose } from '../compose/compose.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
-import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import type { Step } from '../jobs/job.ts';
-import { analyzeAll, loadSchemaAndData, tableSizes } from '../load/fast-load.ts';
 import { type LoadServer, startLoadServer } from '../load/load-server.ts';
+import { loadSteps } from '../load/load-steps.ts';
 import { queryTarget } from '../load/pg-target.ts';
-import type { PostData } from '../load/post-data.ts';
-import { runPostData } from '../load/post-data-runner.ts';
 import { queryDatabase, waitDatabaseReady } from './database-ops.ts';
 import type { RestorePlan } from './preflight.ts';
 
@@ -70,7 +67,6 @@ export function fastLoadSteps(
 ): FastLoad {
   const { dbService } = compose.project;
   let server: LoadServer | undefined;
-  let postData: PostData | undefined;
   const need = (): LoadServer => {
     if (!server) throw new OvenaError('the one-off load server is not running', ExitCode.failed);
     return server;
@@ -103,68 +99,25 @@ export function fastLoadSteps(
         };
       },
     },
-    {
-      id: 'load',
-      title: `Load ${plan.dump.name}: schema and data in one transaction`,
-      async run({ signal, progress, log }) {
-        await hooks.beforeLoad();
-        const started = Date.now();
-        const total = plan.dump.sizeBytes;
-        progress({ done: 0, total, unit: 'bytes' });
-        postData = await loadSchemaAndData(need().target, plan.path, {
-          signal,
-          dumpName: plan.dump.name,
-          onPosition: (bytes) => progress({ done: Math.min(bytes, total), total, unit: 'bytes' }),
-          onStderrLine: (line) => {
-            if (line.trim() !== '') log(line);
-          },
-        });
-        progress({ done: total, total, unit: 'bytes' });
-        const ms = Date.now() - started;
-        return {
-          summary: `${formatBytes(total)} in ${formatDuration(ms)} (${formatRate(total, ms)}), ${postData.items.length} indexes and constraints to build`,
-        };
-      },
-    },
-    {
-      id: 'post-data',
-      title: 'Build indexes and constraints in parallel',
-      async run({ signal, progress }) {
+    ...loadSteps({
+      path: plan.path,
+      dumpName: plan.dump.name,
+      sizeBytes: plan.dump.sizeBytes,
+      beforeLoad: () => hooks.beforeLoad(),
+      where: () => {
         const box = need();
-        const items = postData?.items ?? [];
-        const sizes = await tableSizes(box.target, signal);
-        const started = Date.now();
-        const timings = await runPostData(box.target, postData ?? { preamble: '', items: [] }, {
-          signal,
+        return {
+          target: box.target,
           sessions: box.sessions,
-          // Sessions already use every CPU; a parallel hash join in a foreign key's check would also
-          // need more than docker's default 64 MB /dev/shm.
-          settings: [
+          // Sessions already use every CPU; a parallel hash join in a foreign key's check would
+          // also need more than docker's default 64 MB /dev/shm.
+          postDataSettings: [
             `SET maintenance_work_mem = '${box.maintenanceWorkMemMb}MB'`,
             'SET max_parallel_workers_per_gather = 0',
           ],
-          tableWeight: (table) => sizes.get(table) ?? 0,
-          dumpName: plan.dump.name,
-          onProgress: (done, total, running) =>
-            progress({ done, total, unit: 'items', detail: running.slice(0, 2).join(', ') }),
-        });
-        // The slowest items say where a parallel build's time goes.
-        const slowest = timings
-          .slice(0, 3)
-          .map((t) => `${t.item} ${formatDuration(t.ms)}`)
-          .join(', ');
-        return {
-          summary: `${items.length} built in ${formatDuration(Date.now() - started)} (${box.sessions} sessions${slowest ? `; slowest: ${slowest}` : ''})`,
         };
       },
-    },
-    {
-      id: 'analyze',
-      title: 'Analyze',
-      async run({ signal }) {
-        await analyzeAll(need().target, need().sessions, signal);
-      },
-    },
+    }),
     {
       id: 'durable',
       title:

@@ -104,6 +104,8 @@ describe('restore --beside on the real stack', () => {
   it('loads while Orthanc answers, switches in seconds, keeps the previous database', async () => {
     const previous = (await orthancStatistics(stack.orthancUrl)).CountInstances;
     assert.equal(previous, 4);
+    const indexesSql = "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'";
+    const [indexesBefore = '0'] = await sql(stack, indexesSql, 'orthanc');
     const run = startOvena([`--file=${dump}`, 'restore', '--beside', '--yes'], stack.env);
     let switchSeenAt: number | undefined;
     const failures: number[] = [];
@@ -143,6 +145,18 @@ describe('restore --beside on the real stack', () => {
     assert.equal(kept.length, 1, kept.join(', '));
     assert.equal(await instances(stack, kept[0] ?? ''), previous, 'the previous counts are kept');
     assert.deepEqual(await databases(stack, 'orthanc_restore_%'), []);
+    // The shared loader: schema and data in one transaction, then the index phase, then ANALYZE.
+    assert.match(output, /done\s+Load .*schema and data in one transaction/);
+    const built =
+      /done\s+Build indexes and constraints in parallel \([^)]*\): (\d+) indexes and constraints built .*\((\d+) sessions/.exec(
+        output,
+      );
+    assert.ok(built && Number(built[1]) > 0 && Number(built[2]) >= 1, output);
+    assert.match(output, /done\s+Analyze/);
+    const [indexesAfter = '-1'] = await sql(stack, indexesSql, 'orthanc');
+    assert.ok(Number(indexesBefore) > 0);
+    assert.equal(indexesAfter, indexesBefore, 'the switched-in database has every index');
+    assert.equal((await sql(stack, indexesSql, kept[0]))[0], indexesBefore);
   });
 
   it('restore --undo brings the previous counts back', async () => {
@@ -207,6 +221,28 @@ describe('restore --beside on the real stack', () => {
     const output = result.stdout + result.stderr;
     assert.equal(result.code, 65, output);
     assert.match(output, /COPY resources, data row 2\): extra data after last expected column/);
+    assert.match(output, /the live database orthanc and Orthanc are untouched/);
+    assert.deepEqual(await instanceIds(stack.orthancUrl), ids);
+    assert.equal(await orthancStartedAt(stack), started, 'Orthanc never stopped');
+    assert.deepEqual(await databases(stack, 'orthanc_restore_%'), []);
+    assert.ok(!existsSync(markerPath(stack.env.OVENA_STATE_DIR ?? '')));
+  });
+
+  it('a failing index build fails beside: the half-loaded database is dropped, Orthanc untouched', async () => {
+    const text = gunzipSync(goodDump).toString('utf8');
+    const index = /^CREATE (UNIQUE )?INDEX \S+ ON public\.(\S+) USING btree \(/m.exec(text);
+    assert.ok(index, 'the dump declares an index');
+    const broken = text.replace(index[0], `${index[0]}no_such_column, `);
+    await writeFile(path.join(stack.backupDir, 'bad-index.sql.gz'), gzipSync(broken));
+    const ids = await instanceIds(stack.orthancUrl);
+    const started = await orthancStartedAt(stack);
+    const result = await ovena(['--file=bad-index.sql', 'restore', '--beside', '--yes'], {
+      env: stack.env,
+    });
+    const output = result.stdout + result.stderr;
+    assert.equal(result.code, 65, output);
+    assert.match(output, /FAILED\s+Build indexes and constraints/);
+    assert.match(output, /no_such_column/);
     assert.match(output, /the live database orthanc and Orthanc are untouched/);
     assert.deepEqual(await instanceIds(stack.orthancUrl), ids);
     assert.equal(await orthancStartedAt(stack), started, 'Orthanc never stopped');

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ExitCode } from '../../source/errors.ts';
 import { conflicts, markerBlocks } from '../../source/lock/lock-table.ts';
 import { assertDiskEnough, besideNeedBytes } from '../../source/restore/beside/disk.ts';
+import { liveSessionOptions, sizeLiveSessions } from '../../source/restore/beside/live-load.ts';
 import {
   besideName,
   besidePrefix,
@@ -281,5 +282,27 @@ describe('beside restore: the from-scratch plan', () => {
       lines.join('\n'),
     );
     assert.equal(lines.at(-1), 'Beside      recommended: because');
+  });
+});
+
+describe('beside restore: live-safe load sessions', () => {
+  it('one session per CPU (at most 8), maintenance_work_mem within about 1 GB in total', () => {
+    assert.deepEqual(sizeLiveSessions(2), { sessions: 2, maintenanceWorkMemMb: 256 });
+    assert.deepEqual(sizeLiveSessions(1), { sessions: 1, maintenanceWorkMemMb: 256 });
+    assert.deepEqual(sizeLiveSessions(8), { sessions: 8, maintenanceWorkMemMb: 128 });
+    assert.deepEqual(sizeLiveSessions(64), { sessions: 8, maintenanceWorkMemMb: 128 });
+    assert.deepEqual(sizeLiveSessions(Number.NaN), { sessions: 1, maintenanceWorkMemMb: 256 });
+    for (const cpus of [1, 2, 3, 4, 6, 8, 32]) {
+      const sized = sizeLiveSessions(cpus);
+      assert.ok(sized.sessions * sized.maintenanceWorkMemMb <= 1024, String(cpus));
+    }
+  });
+
+  it('only session settings: synchronous_commit off and the bounded maintenance_work_mem', () => {
+    assert.equal(
+      liveSessionOptions(256),
+      '-c synchronous_commit=off -c maintenance_work_mem=256MB',
+    );
+    assert.doesNotMatch(liveSessionOptions(256), /fsync|full_page_writes|wal_level/);
   });
 });

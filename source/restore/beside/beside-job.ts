@@ -1,22 +1,21 @@
 import type { Compose } from '../../compose/compose.ts';
 import { ExitCode, OvenaError } from '../../errors.ts';
-import { formatBytes, formatDuration, formatRate } from '../../format.ts';
+import { formatBytes } from '../../format.ts';
 import { recordRestore } from '../../history/guard.ts';
 import type { Job } from '../../jobs/job.ts';
 import { SkipStep } from '../../jobs/job.ts';
 import { waitForOrthanc } from '../../lifecycle/start.ts';
-import { loadDump } from '../../load/load-dump.ts';
-import type { PgTarget } from '../../load/pg-target.ts';
+import { type LoadWhere, loadSteps } from '../../load/load-steps.ts';
 import type { HostLock } from '../../lock/host-lock.ts';
 import type { RestorePlan } from '../preflight.ts';
 import { readMarkerState, removeMarker, writeMarker } from '../restore-marker.ts';
 import { checkLoaded, countsText, type LoadedCheck } from './check-loaded.ts';
+import { liveLoadWhere } from './live-load.ts';
 import { besideName } from './names.ts';
 import {
   besideDatabases,
   createLikeLive,
   databaseNames,
-  databaseTarget,
   dropDatabase,
   dropWhenPossible,
 } from './pg-admin.ts';
@@ -24,18 +23,6 @@ import { settleSwitch } from './settle.ts';
 import { runSwitch, takeSwitchLock } from './switch.ts';
 import type { SwitchNames } from './switch-sql.ts';
 import { dieHook } from './test-hook.ts';
-
-/** Session settings of the load that are safe on a live server (no durability traded away). */
-export const loadSessionSettings = '-c synchronous_commit=off -c maintenance_work_mem=256MB';
-
-/** A target whose psql sessions start with the load's session settings (PGOPTIONS). */
-export function withSessionSettings(target: PgTarget, options: string): PgTarget {
-  return {
-    ...target,
-    stream: (argv, streamOptions) =>
-      target.stream(['env', `PGOPTIONS=${options}`, ...argv], streamOptions),
-  };
-}
 
 export type BesideJobOptions = {
   stateDir: string;
@@ -70,6 +57,7 @@ export function besideJob(
   };
   let created = false;
   let switchLock: HostLock | undefined;
+  let where: LoadWhere | undefined;
   const again = `ovena --file=${plan.dump.name} restore --beside`;
   return {
     title: `Restore ${plan.dump.name} beside the live database`,
@@ -125,34 +113,24 @@ export function besideJob(
           return { summary: names.incoming };
         },
       },
-      {
-        id: 'load',
-        title: `Load ${plan.dump.name} (Orthanc keeps running)`,
-        async run({ signal, progress, log }) {
-          const names = outcome.names as SwitchNames;
-          const started = Date.now();
-          const total = plan.dump.sizeBytes;
-          progress({ done: 0, total, unit: 'bytes' });
+      ...loadSteps({
+        path: plan.path,
+        dumpName: plan.dump.name,
+        sizeBytes: plan.dump.sizeBytes,
+        loadTitle: `Load ${plan.dump.name} (Orthanc keeps running): schema and data in one transaction`,
+        copyLines: () =>
+          plan.dumpScan && new Map(plan.dumpScan.tables.map((t) => [t.table, t.line])),
+        async beforeLoad(signal) {
           dieHook(compose.env, 'load');
-          const target = withSessionSettings(
-            databaseTarget(compose, names.incoming),
-            loadSessionSettings,
-          );
-          await loadDump(target, plan.path, {
-            signal,
-            onPosition: (bytes) => progress({ done: Math.min(bytes, total), total, unit: 'bytes' }),
-            onStderrLine: (line) => {
-              if (line.trim() !== '') log(line);
-            },
-            dumpName: plan.dump.name,
-          });
-          progress({ done: total, total, unit: 'bytes' });
-          const ms = Date.now() - started;
-          return {
-            summary: `${formatBytes(total)} in ${formatDuration(ms)} (${formatRate(total, ms)})`,
-          };
+          const names = outcome.names as SwitchNames;
+          where = await liveLoadWhere(compose, names.incoming, signal);
         },
-      },
+        where: () => {
+          if (!where)
+            throw new OvenaError('the new database is not ready to load', ExitCode.failed);
+          return where;
+        },
+      }),
       {
         id: 'check',
         title: 'Check the new database',
