@@ -6,7 +6,7 @@ import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import { countOrthancInstances } from '../history/guard.ts';
 import type { Job } from '../jobs/job.ts';
 import { acquireLock, type HostLock } from '../lock/host-lock.ts';
-import { assertNoBlockingRestore } from '../restore/restore-marker.ts';
+import { assertNoBlockingRestore } from '../lock/restore-marker.ts';
 import { dumpSteps, dumpTarget } from './dump-steps.ts';
 import { killOrphanPipelines, removeStaleTemporaries } from './stale-cleanup.ts';
 

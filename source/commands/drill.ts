@@ -6,15 +6,15 @@ import { type DrillState, describeCounts, drillJob, drillRecord } from '../drill
 import { rtoEstimate } from '../drill/rto.ts';
 import { backupDir, restoreCandidates } from '../dumps/dump-name.ts';
 import type { DumpFile } from '../dumps/list-dumps.ts';
-import { listDumpsIn, withShareReader } from '../dumps/share-reader.ts';
 import { ExitCode, OvenaError, signalExitCode, UsageError } from '../errors.ts';
 import { formatBytes, formatTimestamp } from '../format.ts';
 import { executeJob } from '../jobs/execute-job.ts';
+import { listDumpsIn, withShareReader } from '../load/share-reader.ts';
 import { acquireLock } from '../lock/host-lock.ts';
+import { assertNoBlockingRestore } from '../lock/restore-marker.ts';
 import { writeLastDrill } from '../records/last-drill.ts';
 import { readRestoreTimings } from '../records/restore-timings.ts';
 import { pickDumpByName } from '../restore/preflight.ts';
-import { assertNoBlockingRestore } from '../restore/restore-marker.ts';
 import { readSettings, requireSection } from '../settings/settings.ts';
 import { describeNotify } from '../webhooks/notify-backup.ts';
 import { notifyDrill } from '../webhooks/notify-drill.ts';

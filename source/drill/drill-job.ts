@@ -1,13 +1,13 @@
 import type { Compose } from '../compose/compose.ts';
 import { backupDir } from '../dumps/dump-name.ts';
 import type { DumpFile } from '../dumps/list-dumps.ts';
-import { withShareReader } from '../dumps/share-reader.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import type { Job } from '../jobs/job.ts';
 import { loadSteps } from '../load/load-steps.ts';
 import { queryTarget } from '../load/pg-target.ts';
 import { type DumpScan, type IndexCounts, scanDump } from '../load/scan-dump.ts';
+import { withShareReader } from '../load/share-reader.ts';
 import { removeLeftovers, startThrowaway, type Throwaway } from '../load/throwaway.ts';
 import type { LastDrill } from '../records/last-drill.ts';
 import { checkDiskNeed, type DiskNeed } from './disk-need.ts';

@@ -1,5 +1,5 @@
 import { acquireLock, type HostLock } from '../lock/host-lock.ts';
-import { assertNoBlockingRestore } from '../restore/restore-marker.ts';
+import { assertNoBlockingRestore } from '../lock/restore-marker.ts';
 
 /**
  * The host lock of an images operation, then the restore marker: reconcile writes to Orthanc and

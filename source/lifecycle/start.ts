@@ -3,9 +3,9 @@ import type { Compose } from '../compose/compose.ts';
 import { OvenaError } from '../errors.ts';
 import type { Job, Step } from '../jobs/job.ts';
 import { lockedJob } from '../lock/locked-job.ts';
+import { assertNoBlockingRestore } from '../lock/restore-marker.ts';
 import { OrthancClient } from '../orthanc/client.ts';
 import { settleBesideMarker } from '../restore/beside/settle.ts';
-import { assertNoBlockingRestore } from '../restore/restore-marker.ts';
 
 /**
  * Start the database, wait for health, then Orthanc, and wait until it answers HTTP; never while

@@ -1,7 +1,7 @@
 import { drillWarning } from '../drill/drill-status.ts';
 import { formatAge, formatDuration } from '../format.ts';
 import { imagesWarning } from '../images/assess-images.ts';
-import { finishRestoreCommand } from '../restore/restore-marker.ts';
+import { finishRestoreCommand } from '../lock/restore-marker.ts';
 import type { HomeStatus } from './home-status.ts';
 
 /**

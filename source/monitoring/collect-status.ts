@@ -13,9 +13,9 @@ import {
   lastImagesCheckSummary,
   readLastImagesCheck,
 } from '../images/last-check.ts';
+import { finishRestoreCommand, readMarkerState } from '../lock/restore-marker.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import { type LastDrill, readLastDrill } from '../records/last-drill.ts';
-import { finishRestoreCommand, readMarkerState } from '../restore/restore-marker.ts';
 import { drillWrapperName, readSchedule, type ScheduleState } from '../schedule/schedule.ts';
 
 /** One snapshot of the archive's health, shared by `ovena status`, `--json` and the home screen. */

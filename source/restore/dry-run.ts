@@ -1,11 +1,12 @@
 import type { Compose } from '../compose/compose.ts';
 import { backupDir } from '../dumps/dump-name.ts';
 import type { DumpFile } from '../dumps/list-dumps.ts';
-import { listDumpsIn, withShareReader } from '../dumps/share-reader.ts';
 import { messageOf } from '../errors.ts';
 import { formatDuration } from '../format.ts';
 import { queryTarget, serviceTarget } from '../load/pg-target.ts';
 import { describeDifference, type IndexCounts, scanDump } from '../load/scan-dump.ts';
+import { listDumpsIn, withShareReader } from '../load/share-reader.ts';
+import { readMarker } from '../lock/restore-marker.ts';
 import { OrthancClient } from '../orthanc/client.ts';
 import { type LastDrill, lastPassingDrill, readLastDrill } from '../records/last-drill.ts';
 import { fixedStepsMs, readRestoreTimings } from '../records/restore-timings.ts';
@@ -13,7 +14,6 @@ import { keptDatabases } from './beside/kept.ts';
 import { type DatabaseSummary, findDataVolume, summarizeDatabase } from './database-ops.ts';
 import { countsOfStatistics } from './dump-check.ts';
 import { pickDumpByName, type RestorePlan } from './preflight.ts';
-import { readMarker } from './restore-marker.ts';
 
 export type DryRun = {
   plan: RestorePlan;

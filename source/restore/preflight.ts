@@ -5,6 +5,7 @@ import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import type { DumpScan } from '../load/scan-dump.ts';
 import { removeLeftovers } from '../load/throwaway.ts';
+import { type RestoreMarker, readMarkerState } from '../lock/restore-marker.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import { type BesideVerdict, besideAdviceText, besideVerdict } from './beside/advice.ts';
 import { keptDatabases } from './beside/kept.ts';
@@ -19,7 +20,6 @@ import {
 import { checkDumpForRestore } from './dump-check.ts';
 import { refuseExternalDataVolume } from './external-volume.ts';
 import { readyDatabase } from './ready-database.ts';
-import { type RestoreMarker, readMarkerState } from './restore-marker.ts';
 
 /*
  * The restore's preflight: everything checked and read before anything is stopped or destroyed.

@@ -7,6 +7,7 @@ import type { Job, Progress } from '../jobs/job.ts';
 import { SkipStep, type Step } from '../jobs/job.ts';
 import { waitForOrthanc } from '../lifecycle/start.ts';
 import type { RestorePhase } from '../lock/lock-table.ts';
+import { type RestoreMarker, removeMarker, writeMarker } from '../lock/restore-marker.ts';
 import {
   type DatabaseSummary,
   findDataVolume,
@@ -18,7 +19,6 @@ import {
 import { fastLoadSteps } from './fast-load-steps.ts';
 import { recordFixedSteps } from './fixed-step-timings.ts';
 import type { RestorePlan } from './preflight.ts';
-import { type RestoreMarker, removeMarker, writeMarker } from './restore-marker.ts';
 import { collectVerdict, describeVerdict, type Verdict } from './verdict.ts';
 
 /** The backup engine's atomic, verified dump into the share (injected: restore never writes its own). */

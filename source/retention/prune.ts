@@ -2,7 +2,7 @@ import { readLastBackup } from '../backup/last-backup.ts';
 import type { DumpFile } from '../dumps/list-dumps.ts';
 import { ExitCode } from '../errors.ts';
 import type { HostLock } from '../lock/host-lock.ts';
-import { readUnfinishedRestore } from '../restore/restore-marker.ts';
+import { readUnfinishedRestore } from '../lock/restore-marker.ts';
 import { readSchedule } from '../schedule/schedule.ts';
 import { acquirePruneLock, pruneBlockedBy, recordPruneRun } from './hooks.ts';
 import { buildPlan, type PrunePlan, removals } from './plan.ts';

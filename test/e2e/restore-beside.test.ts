@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { markerPath } from '../../source/restore/restore-marker.ts';
+import { markerPath } from '../../source/lock/restore-marker.ts';
 import {
   composeCommand,
   createInstance,

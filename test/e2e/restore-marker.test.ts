@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { markerPath, writeMarker } from '../../source/restore/restore-marker.ts';
+import { markerPath, writeMarker } from '../../source/lock/restore-marker.ts';
 import {
   composeCommand,
   createInstance,

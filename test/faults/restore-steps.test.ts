@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { markerPath } from '../../source/restore/restore-marker.ts';
+import { markerPath } from '../../source/lock/restore-marker.ts';
 import {
   createInstance,
   docker,

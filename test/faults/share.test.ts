@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { markerPath } from '../../source/restore/restore-marker.ts';
+import { markerPath } from '../../source/lock/restore-marker.ts';
 import {
   createInstance,
   docker,

@@ -9,7 +9,7 @@ import { chmod, copyFile, readFile, rm, symlink, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { markerPath } from '../../source/restore/restore-marker.ts';
+import { markerPath } from '../../source/lock/restore-marker.ts';
 import { createInstance, ovena, type Stack, startStack } from '../helpers/stack.ts';
 import { terminalCommand } from '../helpers/terminal.ts';
 import { waitFor } from '../helpers/wait-for.ts';

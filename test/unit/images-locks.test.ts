@@ -9,7 +9,7 @@ import { takeCheckLock, takeReconcileLock } from '../../source/images/reconcile-
 import { type LockHolder, locksDir } from '../../source/lock/host-lock.ts';
 import type { LockKind } from '../../source/lock/lock-table.ts';
 import { processStartTime } from '../../source/lock/process-alive.ts';
-import { writeMarker } from '../../source/restore/restore-marker.ts';
+import { writeMarker } from '../../source/lock/restore-marker.ts';
 
 /** The images check and reconcile under the host lock table and the restore marker. */
 describe('images locks', () => {

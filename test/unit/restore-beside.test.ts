@@ -5,6 +5,12 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ExitCode } from '../../source/errors.ts';
 import { conflicts, markerBlocks } from '../../source/lock/lock-table.ts';
+import {
+  assertNoBlockingRestore,
+  parseMarker,
+  readUnfinishedRestore,
+  writeMarker,
+} from '../../source/lock/restore-marker.ts';
 import { assertDiskEnough, besideNeedBytes } from '../../source/restore/beside/disk.ts';
 import { liveSessionOptions, sizeLiveSessions } from '../../source/restore/beside/live-load.ts';
 import {
@@ -24,12 +30,6 @@ import {
   switchState,
   switchStatements,
 } from '../../source/restore/beside/switch-sql.ts';
-import {
-  assertNoBlockingRestore,
-  parseMarker,
-  readUnfinishedRestore,
-  writeMarker,
-} from '../../source/restore/restore-marker.ts';
 
 const now = new Date('2026-11-27T08:35:07.123Z');
 

@@ -7,17 +7,17 @@ import type { Compose } from '../../source/compose/compose.ts';
 import { ExitCode, OvenaError } from '../../source/errors.ts';
 import { startSteps } from '../../source/lifecycle/start.ts';
 import { markerBlocks } from '../../source/lock/lock-table.ts';
-import { assessArchive } from '../../source/monitoring/assess.ts';
-import { type ArchiveStatus, collectBackupStatus } from '../../source/monitoring/collect-status.ts';
-import type { HomeStatus } from '../../source/monitoring/home-status.ts';
-import { statusLines } from '../../source/monitoring/status-lines.ts';
 import {
   assertNoBlockingRestore,
   markerPath,
   parseMarker,
   readUnfinishedRestore,
   writeMarker,
-} from '../../source/restore/restore-marker.ts';
+} from '../../source/lock/restore-marker.ts';
+import { assessArchive } from '../../source/monitoring/assess.ts';
+import { type ArchiveStatus, collectBackupStatus } from '../../source/monitoring/collect-status.ts';
+import type { HomeStatus } from '../../source/monitoring/home-status.ts';
+import { statusLines } from '../../source/monitoring/status-lines.ts';
 
 const now = Date.parse('2025-01-10T12:00:00Z');
 const dump = 'ovena-db-backup.sql.gz';

@@ -1,6 +1,6 @@
 import type { Compose } from '../../compose/compose.ts';
 import { OvenaError } from '../../errors.ts';
-import { type RestoreMarker, readMarkerState, removeMarker } from '../restore-marker.ts';
+import { type RestoreMarker, readMarkerState, removeMarker } from '../../lock/restore-marker.ts';
 import { stampOf } from './names.ts';
 import { databaseNames, dropDatabase, runSql } from './pg-admin.ts';
 import { allowSql, switchState } from './switch-sql.ts';

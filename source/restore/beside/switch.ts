@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Compose } from '../../compose/compose.ts';
 import { ExitCode, OvenaError } from '../../errors.ts';
 import { acquireLock, type HostLock } from '../../lock/host-lock.ts';
-import { removeMarker, writeMarker } from '../restore-marker.ts';
+import { removeMarker, writeMarker } from '../../lock/restore-marker.ts';
 import { directSql } from './pg-admin.ts';
 import { recordSwitch } from './switch-record.ts';
 import { allowSql, type SwitchNames, sessionsSql, switchStatements } from './switch-sql.ts';

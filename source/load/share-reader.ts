@@ -1,7 +1,7 @@
 import type { Compose } from '../compose/compose.ts';
-import { type PgTarget, serviceTarget } from '../load/pg-target.ts';
-import { startThrowaway } from '../load/throwaway.ts';
-import { type DumpFile, listingArgv, parseDumpListing } from './list-dumps.ts';
+import { type DumpFile, listingArgv, parseDumpListing } from '../dumps/list-dumps.ts';
+import { type PgTarget, serviceTarget } from './pg-target.ts';
+import { startThrowaway } from './throwaway.ts';
 
 /**
  * Runs `read` with a container that sees the backup share, without starting or touching the

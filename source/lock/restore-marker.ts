@@ -2,12 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { writeFileAtomic } from '../files/write-file-atomic.ts';
-import {
-  type LockKind,
-  markerBlocks,
-  type RestorePhase,
-  restorePhases,
-} from '../lock/lock-table.ts';
+import { type LockKind, markerBlocks, type RestorePhase, restorePhases } from './lock-table.ts';
 
 /**
  * The restore job's own record, `restore-in-progress.json`: written when it stops the services,
