@@ -39,6 +39,15 @@ export function formatAge(ms: number): string {
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
+/**
+ * How long ago a file was written, as the picker, list and plan show it. A time more than a minute
+ * ahead of this host's clock (a NAS whose clock runs ahead) says so rather than "0s ago", so a
+ * skewed dump never passes for the newest one.
+ */
+export function formatAgo(ms: number): string {
+  return ms < -60_000 ? `${formatAge(-ms)} ahead of this clock` : `${formatAge(ms)} ago`;
+}
+
 export function formatRate(bytes: number, ms: number): string {
   if (ms <= 0) return '?';
   return `${formatBytes((bytes * 1000) / ms)}/s`;

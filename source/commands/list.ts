@@ -3,7 +3,7 @@ import { writeLine } from '../cli/context.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { backupDir } from '../dumps/dump-name.ts';
 import { listDumps, listDumpsQuick } from '../dumps/list-dumps.ts';
-import { formatAge, formatBytes } from '../format.ts';
+import { formatAgo, formatBytes } from '../format.ts';
 import { describeKeptBy, keptByColumn } from '../retention/kept-by.ts';
 
 /**
@@ -43,7 +43,7 @@ export async function run(context: CommandContext): Promise<number> {
   ];
   for (const dump of dumps) {
     const modified = new Date(dump.modifiedMs).toISOString().replace('T', ' ').slice(0, 19);
-    const age = formatAge(now - dump.modifiedMs);
+    const age = formatAgo(now - dump.modifiedMs).replace(/ ago$/, '');
     const row = `${dump.name.padEnd(width)}  ${formatBytes(dump.sizeBytes).padStart(8)}  ${modified}   ${age}`;
     lines.push(
       keptBy ? `${row.padEnd(width + 43)}  ${describeKeptBy(keptBy.get(dump.name))}` : row,

@@ -1,4 +1,4 @@
-import { formatAge, formatBytes, formatTimestamp } from '../format.ts';
+import { formatAgo, formatBytes, formatTimestamp } from '../format.ts';
 import { describeDifference } from '../load/scan-dump.ts';
 import { countsOfStatistics } from './dump-check.ts';
 import type { RestorePlan } from './preflight.ts';
@@ -42,7 +42,7 @@ export function planRows(plan: RestorePlan, now = Date.now()): PlanRow[] {
   const rows: PlanRow[] = [
     {
       label: 'Will load',
-      value: `${plan.dump.name}, ${formatBytes(plan.dump.sizeBytes)}, ${formatTimestamp(plan.dump.modifiedMs)} (${formatAge(now - plan.dump.modifiedMs)} ago)`,
+      value: `${plan.dump.name}, ${formatBytes(plan.dump.sizeBytes)}, ${formatTimestamp(plan.dump.modifiedMs)} (${formatAgo(now - plan.dump.modifiedMs)})`,
     },
     {
       label: 'Will destroy',

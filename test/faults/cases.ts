@@ -183,9 +183,9 @@ export const faultCases: FaultCase[] = [
   {
     id: 'clock-skew/dumps',
     fault: 'a dump dated 3 days in the future (clock skew)',
-    operation: 'list, status, check',
+    operation: 'list, restore plan and picker, status, check',
     outcome:
-      'nothing negative: list shows its age as 0s, status and check unaffected (the restore picker is not covered yet)',
+      'nothing negative: list, the restore plan and the picker say "2d 23h ahead of this clock" (never "0s ago"); status and check unaffected',
   },
 ];
 

@@ -155,16 +155,20 @@ describe('corrupted state files', () => {
     await recordProved('state-garbage/ovena-yml');
   });
 
-  it('clock skew: a dump dated in the future; list, status and check show nothing negative', async () => {
+  it('clock skew: a dump dated in the future; list, the restore plan, status and check show nothing negative', async () => {
     const future = path.join(stack.backupDir, 'future.sql.gz');
     await copyFile(path.join(stack.backupDir, dump), future);
     await run('touch', ['-d', '+3 days', future]);
     const list = await ovena(['list'], { env: stack.env });
     assert.equal(list.code, 0, list.stdout + list.stderr);
-    assert.match(list.stdout, /^future\.sql\.gz .* 0s$/m);
+    // Never "0s" (it would pass for the newest dump): the skew is named.
+    assert.match(list.stdout, /^future\.sql\.gz .* 2d 23h ahead of this clock$/m);
+    const plan = await ovena(['--file=future.sql.gz', 'restore', '--dry-run'], { env: stack.env });
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    assert.match(plan.stdout, /future\.sql\.gz, .*\(2d 23h ahead of this clock\)/);
     const status = await ovena(['status'], { env: stack.env });
     const check = await ovena(['check'], { env: stack.env });
-    for (const output of [list.stdout, status.stdout, check.stdout])
+    for (const output of [list.stdout, plan.stdout, status.stdout, check.stdout])
       assert.doesNotMatch(output, /(^|\s)-\d|NaN|Invalid/, output);
     assert.equal(check.code, 0, check.stdout);
     await rm(future);

@@ -2,7 +2,7 @@ import { Box, render, Text, useApp, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
 import type { Io } from '../../context.ts';
 import type { DumpFile } from '../../dumps/list-dumps.ts';
-import { formatAge, formatBytes } from '../../format.ts';
+import { formatAgo, formatBytes } from '../../format.ts';
 import { inkOptions } from '../ink-options.ts';
 
 function Picker({
@@ -24,7 +24,7 @@ function Picker({
   const now = Date.now();
   const items = dumps.slice(0, 200).map((dump) => ({
     key: dump.name,
-    label: `${dump.name}  ${formatBytes(dump.sizeBytes)}  ${formatAge(now - dump.modifiedMs)} ago`,
+    label: `${dump.name}  ${formatBytes(dump.sizeBytes)}  ${formatAgo(now - dump.modifiedMs)}`,
     value: dump.name,
   }));
   return (

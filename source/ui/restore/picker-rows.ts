@@ -1,5 +1,5 @@
 import type { DumpFile } from '../../dumps/list-dumps.ts';
-import { formatAge, formatBytes, formatTimestamp } from '../../format.ts';
+import { formatAgo, formatBytes, formatTimestamp } from '../../format.ts';
 
 /**
  * The picker's rows at a terminal width. Wide (72 columns and more): name, size, time (UTC, to the
@@ -20,7 +20,7 @@ const wideNameDefault = 32;
 
 export type PickerLayout = { kind: 'wide' | 'narrow'; nameWidth: number; ageWidth: number };
 
-const ageText = (dump: DumpFile, now: number) => `${formatAge(now - dump.modifiedMs)} ago`;
+const ageText = (dump: DumpFile, now: number) => formatAgo(now - dump.modifiedMs);
 
 export function pickerLayout(page: readonly DumpFile[], now: number, width: number): PickerLayout {
   const ageWidth = Math.max(0, ...page.map((dump) => ageText(dump, now).length));
