@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -163,8 +163,13 @@ describe('production template', () => {
 
 describe('compose file errors', () => {
   let folder: string;
+  /** The template as an operator installs it: 0600 (a clone's copy is 0644, and ovena warns). */
+  let installed: string;
   before(async () => {
     folder = await mkdtemp(path.join(os.tmpdir(), 'ovena-compose-'));
+    installed = path.join(folder, 'installed.yml');
+    await copyFile(template, installed);
+    await chmod(installed, 0o600);
   });
   after(async () => {
     await rm(folder, { recursive: true, force: true });
@@ -199,7 +204,7 @@ describe('compose file errors', () => {
     await mkdir(bin);
     await symlink(process.execPath, path.join(bin, 'node'));
     const result = await ovena(['status'], {
-      env: { ...process.env, PATH: bin, OVENA_COMPOSE_FILE: template },
+      env: { ...process.env, PATH: bin, OVENA_COMPOSE_FILE: installed },
     });
     assert.equal(result.code, 72, result.stderr);
     assert.match(result.stderr, /^ovena: docker is not installed: install Docker Engine/);
@@ -208,7 +213,7 @@ describe('compose file errors', () => {
   it('says the daemon is not reachable, exit 69', async () => {
     const socket = `unix://${path.join(folder, 'no-daemon.sock')}`;
     const result = await ovena(['status'], {
-      env: { ...process.env, DOCKER_HOST: socket, OVENA_COMPOSE_FILE: template },
+      env: { ...process.env, DOCKER_HOST: socket, OVENA_COMPOSE_FILE: installed },
     });
     assert.equal(result.code, 69, result.stderr);
     assert.match(result.stderr, /^ovena: the Docker daemon is not reachable .*: start it/);
