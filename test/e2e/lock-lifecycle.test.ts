@@ -72,6 +72,7 @@ describe('the host lock and the signals on the real stack', () => {
       await writeFile(
         override,
         `volumes:\n  db-data:\n    external: true\n    name: ovena-rig-${stack.name}_db-data\n`,
+        { mode: 0o600 },
       );
       const env = {
         ...stack.env,
