@@ -251,7 +251,10 @@ describe('images check and reconcile on the real stack', () => {
     assert.match(check.stderr, /could not run: the orthanc service is not running \(exited\)/);
   });
 
-  it('one side fails while the other has more than a pipe holds: exit 2 at once, nothing left running', async () => {
+  // A regression would hang: the deadline fails it instead.
+  it('one side fails while the other has more than a pipe holds: exit 2 at once, nothing left running', {
+    timeout: 240_000,
+  }, async () => {
     const dbId = (await composeCommand(stack, ['ps', '-q', 'db'])).trim();
     const sql = (statement: string) =>
       docker([
