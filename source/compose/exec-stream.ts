@@ -15,10 +15,15 @@ export type ExecStreamOptions = {
   stdout?: Writable;
   onStderrLine?: (line: string) => void;
   env?: Record<string, string>;
+  /** What the command is, in its failure's sentence (default: the program's name). */
+  what?: string;
 };
 
 /** How long the docker client may live after the group kill before it is signalled itself. */
 const clientGraceMs = 3000;
+
+/** How long the group kill's own docker exec may take before the client is signalled anyway. */
+const killTimeoutMs = 30_000;
 
 /** A long command in a compose service's running container (see `execStreamInContainer`). */
 export async function execStream(
@@ -45,6 +50,8 @@ export async function execStreamInContainer(
   hostEnv: NodeJS.ProcessEnv,
   options: ExecStreamOptions = {},
 ): Promise<void> {
+  // Aborted before it started (e.g. the other side of a check failed first): never started at all.
+  options.signal?.throwIfAborted();
   const pidFile = `/tmp/ovena-exec-${randomBytes(6).toString('hex')}.pid`;
   const subprocess = execa(
     'docker',
@@ -62,7 +69,19 @@ export async function execStreamInContainer(
     },
   );
   if (options.stdin && subprocess.stdin) options.stdin.pipe(subprocess.stdin);
-  if (options.stdout && subprocess.stdout) subprocess.stdout.pipe(options.stdout, { end: false });
+  const { stdout } = options;
+  // Output nobody reads any more is read and dropped: a docker client blocked on a full pipe keeps
+  // the daemon from finishing its exec, and dockerd then holds back every later exec's exit in the
+  // same container (moby#53614), the group kill's own exec included, so the abort would hang.
+  const drain = () => {
+    if (!subprocess.stdout) return;
+    if (stdout) subprocess.stdout.unpipe(stdout);
+    subprocess.stdout.resume();
+  };
+  if (stdout && subprocess.stdout) {
+    subprocess.stdout.pipe(stdout, { end: false });
+    stdout.once('close', drain);
+  }
   const stderrLines: string[] = [];
   const readers = [
     (async () => {
@@ -81,12 +100,17 @@ export async function execStreamInContainer(
       })(),
     );
   }
+  let killing: Promise<unknown> | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
-    void execa('docker', dockerExecArgs(containerId, killGroupArgv(pidFile)), {
+    // Stdout is dropped from here on (it is not wanted), so the command's end reaches the client.
+    if (stdout) drain();
+    killing = execa('docker', dockerExecArgs(containerId, killGroupArgv(pidFile)), {
       env: hostEnv,
       reject: false,
+      timeout: killTimeoutMs,
     }).then(() => {
-      setTimeout(() => subprocess.kill('SIGTERM'), clientGraceMs).unref();
+      graceTimer = setTimeout(() => subprocess.kill('SIGTERM'), clientGraceMs);
     });
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -97,10 +121,14 @@ export async function execStreamInContainer(
       const last =
         stderrLines.filter((line) => line.trim() !== '').at(-1) ?? `exit code ${result.exitCode}`;
       throw new OvenaError(
-        `${argv[0] ?? 'command'} failed in ${where}: ${redactSecrets(last.trim())}`,
+        `${options.what ?? argv[0] ?? 'command'} failed in ${where}: ${redactSecrets(last.trim())}`,
       );
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    stdout?.off('close', drain);
+    // The group kill's own docker exec ends before this returns: no client is left behind.
+    await killing;
+    clearTimeout(graceTimer);
   }
 }

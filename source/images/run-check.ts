@@ -2,7 +2,7 @@ import type { ImagesCheck, OrphanFile } from './check-result.ts';
 import type { CheckTarget } from './check-target.ts';
 import { type CompareEvent, compareSorted, type FileEntry, type IndexEntry } from './compare.ts';
 import { groupMissing, type ResolvedEntry, resolveResources } from './resources.ts';
-import { fileEntries, indexEntries } from './sides.ts';
+import { fileEntries, indexEntries, sidesControl } from './sides.ts';
 
 export type CheckProgress = { files: number; indexed: number; elapsedMs: number };
 
@@ -134,7 +134,13 @@ export async function runImagesCheck(
     }
     return pending;
   };
-  await compareSorted(indexEntries(target, signal), fileEntries(target, signal), visit);
+  // A failure of either side (or of the merge) never leaves the other side's command running.
+  const sides = sidesControl(signal);
+  try {
+    await compareSorted(indexEntries(target, sides), fileEntries(target, sides), visit);
+  } finally {
+    sides.dispose();
+  }
   report();
   await resolveMissing();
   const resolvedMismatches = await resolveResources(

@@ -4,22 +4,62 @@ import type { CheckTarget } from './check-target.ts';
 import { expectedPath, type FileEntry, type IndexEntry } from './compare.ts';
 import { readLineBatches } from './lines.ts';
 
-/** A command's output, in batches of lines; its failure ends the iteration with an error. */
+/**
+ * The two sides of a check run together: `stop` aborts both commands (the run's signal does too),
+ * and a side whose command fails stops the other at once.
+ */
+export type SidesControl = { signal: AbortSignal; stop(reason: unknown): void };
+
+export function sidesControl(signal: AbortSignal): SidesControl & { dispose(): void } {
+  const controller = new AbortController();
+  const stop = (reason: unknown) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  const onAbort = () => stop(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    stop,
+    dispose: () => signal.removeEventListener('abort', onAbort),
+  };
+}
+
+/**
+ * A command's output, in batches of lines; its failure ends the iteration with an error and stops
+ * the other side. A reader that stops early (the other side failed, or the merge threw) aborts
+ * the command: its group inside the container is killed, its client's output drained (a client
+ * blocked on a full pipe would never end, see execStreamInContainer), and this waits for both.
+ */
 async function* commandLines(
   run: (options: ExecStreamOptions) => Promise<void>,
-  signal: AbortSignal,
+  sides: SidesControl,
+  what: string,
 ): AsyncGenerator<string[]> {
+  const own = new AbortController();
+  const onStop = () => own.abort(sides.signal.reason);
+  if (sides.signal.aborted) onStop();
+  else sides.signal.addEventListener('abort', onStop, { once: true });
   const output = new PassThrough();
-  const running = run({ signal, stdout: output }).then(
-    () => output.end(),
+  let ended = false;
+  const running = run({ signal: own.signal, stdout: output, what }).then(
+    () => {
+      ended = true;
+      output.end();
+    },
     (error: unknown) => {
-      output.destroy(error instanceof Error ? error : new Error(String(error)));
+      ended = true;
+      const failure = error instanceof Error ? error : new Error(String(error));
+      // Its own failure stops the other side; an abort (its own or the run's) is no failure.
+      if (!own.signal.aborted) sides.stop(failure);
+      output.destroy(failure);
     },
   );
   try {
     yield* readLineBatches(output);
   } finally {
-    if (!output.destroyed) output.resume();
+    sides.signal.removeEventListener('abort', onStop);
+    if (!ended) own.abort(new Error(`${what}: stopped early`));
     await running;
   }
 }
@@ -52,12 +92,13 @@ export function parseIndexLine(line: string): IndexEntry {
 /** The index side: every row of `attachedfiles`, sorted by uuid in byte order. */
 export async function* indexEntries(
   target: CheckTarget,
-  signal: AbortSignal,
+  sides: SidesControl,
 ): AsyncGenerator<IndexEntry[]> {
   const { db } = target;
   const argv = ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', db.user, '-d', db.database];
   for (const sql of indexQuery) argv.push('-c', sql);
-  for await (const lines of commandLines((options) => db.stream(argv, options), signal)) {
+  const run = (options: ExecStreamOptions) => db.stream(argv, options);
+  for await (const lines of commandLines(run, sides, 'the index query (psql)')) {
     yield lines.map(parseIndexLine);
   }
 }
@@ -103,9 +144,10 @@ export function parseFileLine(line: string): FileEntry {
 /** The file side: every file at Orthanc's layout depth (xx/yy/name) under the storage folder. */
 export async function* fileEntries(
   target: CheckTarget,
-  signal: AbortSignal,
+  sides: SidesControl,
 ): AsyncGenerator<FileEntry[]> {
   const argv = listFilesArgv(target.storageDirectory);
   const run = (options: ExecStreamOptions) => target.orthanc(argv, options);
-  for await (const lines of commandLines(run, signal)) yield lines.map(parseFileLine);
+  const what = `the listing of the storage folder ${target.storageDirectory}`;
+  for await (const lines of commandLines(run, sides, what)) yield lines.map(parseFileLine);
 }

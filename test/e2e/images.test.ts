@@ -4,16 +4,23 @@ import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
+import { execa } from 'execa';
 import { dumpToShare } from '../../source/backup/dump-steps.ts';
 import { Compose } from '../../source/compose/compose.ts';
+import { execStreamInContainer } from '../../source/compose/exec-stream.ts';
+import { runImagesCheck } from '../../source/images/run-check.ts';
+import { containerTarget } from '../../source/load/pg-target.ts';
 import {
   composeCommand,
   createInstance,
+  databaseCrashes,
+  docker,
   orthancStatistics,
   ovena,
   type Stack,
   startStack,
 } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 // A 1x1 grey PNG: Orthanc turns it into Pixel Data, so the instance is a complete image.
 const png =
@@ -242,5 +249,121 @@ describe('images check and reconcile on the real stack', () => {
     const check = await ovena(['images', 'check'], { env: stack.env });
     assert.equal(check.code, 2, check.stdout + check.stderr);
     assert.match(check.stderr, /could not run: the orthanc service is not running \(exited\)/);
+  });
+
+  // A regression would hang: the deadline fails it instead.
+  it('one side fails while the other has more than a pipe holds: exit 2 at once, nothing left running', {
+    timeout: 240_000,
+  }, async () => {
+    const dbId = (await composeCommand(stack, ['ps', '-q', 'db'])).trim();
+    const sql = (statement: string) =>
+      docker([
+        'exec',
+        dbId,
+        'sh',
+        '-c',
+        'psql -X -q -At -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "$0"',
+        statement,
+      ]);
+    // Every line of the index side, about 12 MB: fake rows without a resource (triggers and the
+    // foreign key are off for this session), taken out again at the end.
+    const replica = 'SET session_replication_role = replica; ';
+    await sql(
+      `${replica}INSERT INTO attachedfiles (id, filetype, uuid, compressedsize, uncompressedsize, compressiontype, revision) SELECT -g, 1, md5(g::text) || '-ovena-fake', 1, 1, 1, 0 FROM generate_series(1, 200000) g`,
+    );
+    const crashes = await databaseCrashes(stack);
+    const [user = '', database = ''] = (
+      await docker(['exec', dbId, 'sh', '-c', 'echo "$POSTGRES_USER $POSTGRES_DB"'])
+    )
+      .trim()
+      .split(' ');
+    /** Nothing of the check is left: no command in the db container, no docker client on the host. */
+    const assertNothingLeft = async () => {
+      const leftovers = async () => {
+        const inside = (await docker(['top', dbId, '-o', 'pid,args'])).split('\n').slice(1);
+        const { stdout } = await execa('ps', ['-eo', 'args=']);
+        const clients = stdout
+          .split('\n')
+          .filter((line) => line.startsWith('docker exec') && line.includes(dbId.slice(0, 12)));
+        return [...inside.filter((line) => /psql|ovena|sh -c/.test(line)), ...clients];
+      };
+      // A process that is ending may show for a moment; one that is left stays.
+      let last: string[] = [];
+      await waitFor(
+        async () => {
+          last = await leftovers();
+          return last.length === 0;
+        },
+        10_000,
+        'no command of the check left',
+      ).catch(() => assert.fail(`left running: ${last.join(' | ')}`));
+      assert.equal(
+        (await docker(['exec', dbId, 'sh', '-c', 'ls /tmp | grep -c ovena-exec || true'])).trim(),
+        '0',
+      );
+    };
+    const checkFails = async (reason: RegExp) => {
+      const started = Date.now();
+      const check = await ovena(['images', 'check'], { env: stack.env, timeoutMs: 60_000 });
+      assert.equal(check.code, 2, `${Date.now() - started} ms: ${check.stdout}${check.stderr}`);
+      const lines = check.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, check.stderr);
+      assert.match(lines[0] ?? '', reason);
+      await assertNothingLeft();
+    };
+    try {
+      await composeCommand(stack, ['start', 'orthanc']);
+      const orthancId = (await composeCommand(stack, ['ps', '-q', 'orthanc'])).trim();
+      await docker(['pause', orthancId]);
+      try {
+        await checkFails(/could not run: the orthanc service is not running \(paused\)/);
+        // The exact hang: the index side blocked on a full pipe (its backend waits to write to
+        // psql), then the listing fails in the (paused) orthanc container.
+        const blocked = () =>
+          sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT uuid, filetype%' AND wait_event = 'ClientWrite'",
+          ).then((count) => count.trim() === '1');
+        const started = Date.now();
+        const failure = await runImagesCheck(
+          {
+            db: containerTarget({
+              containerId: dbId,
+              where: 'the db container',
+              user,
+              database,
+              env: stack.env,
+            }),
+            orthanc: async (argv, options) => {
+              await waitFor(blocked, 30_000, 'the index side blocked on a full pipe');
+              await execStreamInContainer(
+                orthancId,
+                argv,
+                'the orthanc container',
+                stack.env,
+                options,
+              );
+            },
+            storageDirectory: '/var/lib/orthanc/db',
+          },
+          { signal: new AbortController().signal },
+        ).then(
+          () => assert.fail('the check succeeded with Orthanc paused'),
+          (error: unknown) => error as Error,
+        );
+        assert.match(
+          failure.message,
+          /^the listing of the storage folder \/var\/lib\/orthanc\/db failed in the orthanc container: .*paused/,
+        );
+        assert.ok(Date.now() - started < 60_000, `${Date.now() - started} ms`);
+        await assertNothingLeft();
+      } finally {
+        await docker(['unpause', orthancId]);
+      }
+      await composeCommand(stack, ['stop', 'orthanc']);
+      await checkFails(/could not run: the orthanc service is not running \(exited\)/);
+    } finally {
+      await sql(`${replica}DELETE FROM attachedfiles WHERE uuid LIKE '%-ovena-fake'`);
+    }
+    assert.equal(await databaseCrashes(stack), crashes, 'PostgreSQL restarted');
   });
 });
