@@ -106,6 +106,13 @@ async function readEntries(stateDir: string): Promise<Entry[]> {
   return entries;
 }
 
+/** Lock files that cannot be read (damaged or foreign): status names them, a restore refuses. */
+export async function unreadableLockFiles(stateDir: string): Promise<string[]> {
+  return (await readEntries(stateDir))
+    .filter((entry) => entry.holder === undefined)
+    .map((entry) => entry.file);
+}
+
 /** The live holders of the host lock (for status lines and refusals). */
 export async function liveHolders(stateDir: string): Promise<LockHolder[]> {
   return (await readEntries(stateDir))

@@ -65,6 +65,9 @@ export function assessArchive(
     critical.push(`${service.name} is ${how}`);
   }
 
+  for (const file of status.unreadableLocks ?? [])
+    warning.push(`the lock file ${file} cannot be read: remove it if no ovena runs`);
+
   let backup: BackupVerdict = 'none';
   const record = status.lastBackup;
   if (status.lastBackupUnreadable) {

@@ -13,6 +13,7 @@ import {
   lastImagesCheckSummary,
   readLastImagesCheck,
 } from '../images/last-check.ts';
+import { unreadableLockFiles } from '../lock/host-lock.ts';
 import { finishRestoreCommand, readMarkerState } from '../lock/restore-marker.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import { type LastDrill, readLastDrill } from '../records/last-drill.ts';
@@ -47,6 +48,8 @@ export type ArchiveStatus = {
   lastBackup?: LastBackupRecord | null;
   /** Set when last-backup.json is there but cannot be read: the sentence naming it. */
   lastBackupUnreadable?: string;
+  /** Lock files that cannot be read: a restore or cifs apply refuses while one is there. */
+  unreadableLocks?: string[];
   /** When cron runs the backup. */
   schedule?: ScheduleState;
   /** The last restore drill (null when none was recorded on this host). */
@@ -82,6 +85,7 @@ export async function collectBackupStatus(paths: {
     ArchiveStatus,
     | 'lastBackup'
     | 'lastBackupUnreadable'
+    | 'unreadableLocks'
     | 'schedule'
     | 'unfinishedRestore'
     | 'lastImagesCheck'
@@ -89,14 +93,16 @@ export async function collectBackupStatus(paths: {
     | 'drillSchedule'
   >
 > {
-  const [lastBackup, schedule, marker, imagesCheck, lastDrill, drillSchedule] = await Promise.all([
-    readLastBackupState(paths.stateDir),
-    readSchedule(paths.cronDir).catch(() => undefined),
-    readMarkerState(paths.stateDir),
-    readLastImagesCheck(paths.stateDir),
-    readLastDrill(paths.stateDir),
-    readSchedule(paths.cronDir, drillWrapperName).catch(() => undefined),
-  ]);
+  const [lastBackup, schedule, marker, imagesCheck, lastDrill, drillSchedule, badLocks] =
+    await Promise.all([
+      readLastBackupState(paths.stateDir),
+      readSchedule(paths.cronDir).catch(() => undefined),
+      readMarkerState(paths.stateDir),
+      readLastImagesCheck(paths.stateDir),
+      readLastDrill(paths.stateDir),
+      readSchedule(paths.cronDir, drillWrapperName).catch(() => undefined),
+      unreadableLockFiles(paths.stateDir),
+    ]);
   const unfinished =
     marker.kind === 'marker' &&
     marker.marker.phase !== 'stopping' &&
@@ -109,6 +115,7 @@ export async function collectBackupStatus(paths: {
       ? { lastBackupUnreadable: unreadableLastBackup(lastBackup.file, lastBackup.reason) }
       : {}),
     ...(schedule ? { schedule } : {}),
+    ...(badLocks.length > 0 ? { unreadableLocks: badLocks } : {}),
     lastDrill: lastDrill ?? null,
     ...(drillSchedule ? { drillSchedule } : {}),
     // An unreadable marker is shown, never read as "no restore": it blocks start and backup.

@@ -37,6 +37,8 @@ export type HomeStatus = {
   lastBackup?: LastBackupRecord;
   /** The record is there but cannot be read: the sentence naming the file (check: critical). */
   lastBackupUnreadable?: string;
+  /** Lock files that cannot be read (check: warning; a restore refuses while one is there). */
+  unreadableLocks?: string[];
   /** undefined: unknown (the cron directory cannot be read). */
   schedule?: ScheduleInfo;
   /** undefined: unknown (the compose files' shares cannot be read). */
@@ -66,6 +68,7 @@ export type StatusSources = {
   readImagesCheck?(signal?: AbortSignal): Promise<LastImagesCheck | undefined>;
   readLastDrill?(signal?: AbortSignal): Promise<LastDrill | undefined>;
   drillScheduled?(signal?: AbortSignal): Promise<boolean>;
+  unreadableLocks?(signal?: AbortSignal): Promise<string[]>;
 };
 
 export function homeServices(status: Pick<ArchiveStatus, 'services'>): HomeService[] {
@@ -119,6 +122,7 @@ export async function loadHomeStatus(
     imagesCheck,
     drill,
     drillSchedule,
+    badLocks,
   ] = await Promise.all([
     sources.readServices(signal),
     guarded(
@@ -138,6 +142,11 @@ export async function loadHomeStatus(
     guarded('images check', problems, readImagesCheck && (() => readImagesCheck(signal))),
     guarded('last drill', problems, readLastDrill && (() => readLastDrill(signal))),
     guarded('drill schedule', problems, drillScheduled && (() => drillScheduled(signal))),
+    guarded(
+      'lock files',
+      problems,
+      sources.unreadableLocks && (() => sources.unreadableLocks?.(signal) ?? Promise.resolve([])),
+    ),
   ]);
   const status: HomeStatus = {
     services: homeServices(archive),
@@ -153,6 +162,7 @@ export async function loadHomeStatus(
   };
   if (lastBackup) status.lastBackup = lastBackup;
   if (lastBackupUnreadable) status.lastBackupUnreadable = lastBackupUnreadable;
+  if (badLocks && badLocks.length > 0) status.unreadableLocks = badLocks;
   if (schedule) status.schedule = schedule;
   if (shares !== undefined) status.sharesConfigured = sharesConfigured(shares);
   if (restore) status.unfinishedRestore = { dump: restore.dump };

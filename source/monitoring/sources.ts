@@ -2,6 +2,7 @@ import { readLastBackup } from '../backup/last-backup.ts';
 import type { Compose } from '../compose/compose.ts';
 import { historySummary } from '../history/summary.ts';
 import { readLastImagesCheck } from '../images/last-check.ts';
+import { unreadableLockFiles } from '../lock/host-lock.ts';
 import { readUnfinishedRestore } from '../lock/restore-marker.ts';
 import type { Paths } from '../paths.ts';
 import { readLastDrill } from '../records/last-drill.ts';
@@ -33,6 +34,7 @@ export function defaultSources(compose: Compose, paths: Paths): StatusSources {
     readHistory: () => historySummary(paths.stateDir),
     readImagesCheck: () => readLastImagesCheck(paths.stateDir),
     readLastDrill: () => readLastDrill(paths.stateDir),
+    unreadableLocks: () => unreadableLockFiles(paths.stateDir),
     drillScheduled: async () =>
       (await readSchedule(paths.cronDir, drillWrapperName)).schedule !== 'off',
   };

@@ -86,6 +86,11 @@ export function statusLines(status: ArchiveStatus, now = Date.now()): string[] {
       `DOWN      ${down.map((service) => `${service.service} (${service.health === 'unhealthy' ? 'unhealthy' : service.state})`).join(', ')}: "ovena start" starts it`,
     );
   }
+  for (const file of status.unreadableLocks ?? []) {
+    lines.push(
+      `LOCK      the lock file ${file} cannot be read: a restore or cifs apply refuses while it is there; remove it if no ovena runs`,
+    );
+  }
   const restore = status.unfinishedRestore;
   if (restore?.unreadable) {
     lines.push(

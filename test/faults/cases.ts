@@ -133,8 +133,9 @@ export const faultCases: FaultCase[] = [
   {
     id: 'state-garbage/lock-file',
     fault: 'lock file garbage',
-    operation: 'backup, restore',
-    outcome: 'backup goes on; restore refuses (75) naming the file; removed, the restore completes',
+    operation: 'backup, restore, status, check',
+    outcome:
+      'backup goes on; restore refuses (75) naming the file; status and check (warning, 1) name it; removed, the restore completes',
   },
   {
     id: 'state-garbage/ovena-yml',

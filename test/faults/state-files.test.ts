@@ -126,6 +126,10 @@ describe('corrupted state files', () => {
     );
     const status = await ovena(['status'], { env: stack.env });
     assert.equal(status.code, 0, status.stdout + status.stderr);
+    assert.match(status.stdout, new RegExp(`^LOCK +the lock file ${file} cannot be read`, 'm'));
+    const check = await ovena(['check'], { env: stack.env });
+    assert.equal(check.code, 1, check.stdout + check.stderr);
+    assert.ok(check.stdout.includes(`the lock file ${file} cannot be read`), check.stdout);
     await rm(file);
     const again = await ovena([`--file=${dump}`, 'restore', '--yes', '--start'], {
       env: stack.env,
