@@ -127,6 +127,10 @@ export async function dumpToTemporary(
   };
   const position: { started: string[] } & DumpPosition = { started: [] };
   let pending: Pick<DumpPosition, 'copy' | 'chunks'> = {};
+  // Tables pg_dump started since the last sample: they join the position with the sample's size
+  // line, so the fraction always stands for the same moment as the bytes written (a fast dump
+  // starts many tables within the one second between two samples of the file's size).
+  let startedSince: string[] = [];
   let pgError: string | undefined;
   let toolError: string | undefined;
   let failure: string | undefined;
@@ -168,10 +172,13 @@ export async function dumpToTemporary(
             if (pending.copy) position.copy = pending.copy;
             if (pending.chunks) position.chunks = pending.chunks;
             pending = {};
+            position.started.push(...startedSince);
+            startedSince = [];
+            progress.fraction = weightedFraction(weights, position);
           } else if (parsed.kind === 'table') {
             progress.tablesDone++;
             progress.currentTable = parsed.name;
-            position.started.push(parsed.name);
+            startedSince.push(parsed.name);
             if (progress.tablesTotal !== undefined && progress.tablesDone > progress.tablesTotal)
               progress.tablesTotal = progress.tablesDone;
           } else if (parsed.kind === 'error') pgError = parsed.message;
@@ -180,10 +187,7 @@ export async function dumpToTemporary(
             failure = parsed.message;
             where = parsed.where;
           }
-          if (parsed.kind === 'size' || parsed.kind === 'table') {
-            progress.fraction = weightedFraction(weights, position);
-            onProgress?.({ ...progress });
-          }
+          if (parsed.kind === 'size' || parsed.kind === 'table') onProgress?.({ ...progress });
         },
       },
     );
