@@ -1,8 +1,9 @@
-import { useApp, useStdout } from 'ink';
+import { useApp } from 'ink';
 import { useEffect, useReducer, useState } from 'react';
 import { messageOf } from '../../errors.ts';
 import type { HomeStatus } from '../../monitoring/home-status.ts';
 import { redactSecrets } from '../../secrets/redact.ts';
+import { useTerminalSize } from '../use-terminal-size.ts';
 import { homeReducer, initialHomeState, menuItems, type TaskId } from './home-model.ts';
 import { HomeScreen } from './home-screen.tsx';
 import { menuItem, type TaskRegistry } from './tasks.tsx';
@@ -31,20 +32,6 @@ export type HomeAppProps = {
   /** The menu entry to start on, e.g. the task that just ran. */
   initialTask?: TaskId;
 };
-
-function useTerminalSize(): { columns: number; rows: number } {
-  const { stdout } = useStdout();
-  const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    const onResize = () => setSize({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout]);
-  return size;
-}
 
 /** The home screen and the tasks it opens; status refreshes while home is shown. */
 export function HomeApp({
