@@ -1,10 +1,12 @@
 /**
  * The post-data section of a plain pg_dump (indexes, constraints, triggers, …), split by its
  * `-- Name: X; Type: T; Schema: S; Owner: O` headers into items that parallel sessions can build,
- * and the rules that say which item may start (pg_restore -j's rules): never two items on one
- * table at once, items of one table in the dump's order (pg_dump writes keys and indexes before
- * foreign keys, so a foreign key, which locks both of its tables, waits for the keys of both),
- * and anything unknown as a barrier that runs alone. Pure: no I/O, unit-tested.
+ * and the rules that say which item may start (pg_restore -j's rules): CREATE INDEX takes a SHARE
+ * lock, so several indexes of one table build at once; anything else (a key, a foreign key, a
+ * trigger: ALTER TABLE's exclusive locks) runs alone on its tables, in the dump's order (pg_dump
+ * writes keys and indexes before foreign keys, so a foreign key, which locks both of its tables,
+ * waits for the keys of both); anything unknown is a barrier that runs alone. Pure: no I/O,
+ * unit-tested.
  */
 
 /** Header types that open the post-data section (pg_dump's SECTION_POST_DATA objects). */
@@ -135,6 +137,11 @@ export type ScheduleState = {
   running: ReadonlySet<number>;
 };
 
+/** CREATE INDEX (not CREATE INDEX … attach, not a key): a SHARE lock on its table. */
+function sharesLock(item: PostDataItem): boolean {
+  return item.type === 'INDEX' && /^\s*CREATE (UNIQUE )?INDEX\b/im.test(item.sql);
+}
+
 /** Whether `item` may start now, given what is done and running (pg_restore -j's rules). */
 export function canStart(
   items: readonly PostDataItem[],
@@ -152,18 +159,49 @@ export function canStart(
     // A barrier earlier in the dump holds back everything after it.
     if (other.kind === 'barrier' && other.id < item.id) return false;
     if (!shares) continue;
-    // Never two items on one table at once; one table's items keep the dump's order. pg_dump
-    // writes every index and key before the triggers and foreign keys, so a foreign key (which
-    // names both of its tables) waits for the keys of both.
+    // Indexes share their table (SHARE locks do not conflict with each other).
+    if (sharesLock(item) && sharesLock(other)) continue;
+    // Otherwise never two items on one table at once, and one table's items keep the dump's
+    // order. pg_dump writes every index and key before the triggers and foreign keys, so a
+    // foreign key (which names both of its tables) waits for the keys of both.
     if (state.running.has(other.id) || other.id < item.id) return false;
   }
   return true;
 }
 
+/** A GIN or GiST build costs several times a B-tree's on the same rows (trigram GIN: ~6x). */
+function costOf(item: PostDataItem, tableWeight: (table: string) => number): number {
+  const rows = Math.max(0, ...item.tables.map(tableWeight));
+  return /\bUSING (gin|gist)\b/i.test(item.sql) ? rows * 6 : rows;
+}
+
 /**
- * The items to start now, at most `free` of them: those allowed by `canStart`, largest tables
- * first (their chains are the longest), then in dump order. Started items are checked against
- * each other too.
+ * The order to prefer among startable items: the longest chain first. An item that others on its
+ * tables wait for (a primary key before the table's indexes) carries the largest of their costs.
+ */
+function priorities(
+  items: readonly PostDataItem[],
+  tableWeight: (table: string) => number,
+): Map<number, number> {
+  const result = new Map<number, number>();
+  for (const item of items) {
+    let behind = 0;
+    if (!sharesLock(item)) {
+      for (const later of items) {
+        if (later.id > item.id && later.tables.some((table) => item.tables.includes(table))) {
+          behind = Math.max(behind, costOf(later, tableWeight));
+        }
+      }
+    }
+    result.set(item.id, costOf(item, tableWeight) + behind);
+  }
+  return result;
+}
+
+/**
+ * The items to start now, at most `free` of them: those allowed by `canStart`, the longest chain
+ * first (the largest tables, GIN/GiST builds and the keys they wait for), then in dump order.
+ * Started items are checked against each other too.
  */
 export function nextItems(
   items: readonly PostDataItem[],
@@ -171,7 +209,8 @@ export function nextItems(
   free: number,
   tableWeight: (table: string) => number = () => 0,
 ): PostDataItem[] {
-  const weight = (item: PostDataItem) => Math.max(0, ...item.tables.map(tableWeight));
+  const priority = priorities(items, tableWeight);
+  const weight = (item: PostDataItem) => priority.get(item.id) ?? 0;
   const candidates = items
     .filter((item) => !state.done.has(item.id) && !state.running.has(item.id))
     .sort((a, b) => weight(b) - weight(a) || a.id - b.id);

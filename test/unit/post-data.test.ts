@@ -155,11 +155,12 @@ describe('post-data splitter', () => {
 });
 
 describe('post-data scheduler', () => {
-  it('never runs two items on one table, keeps one table in dump order, keys before foreign keys', () => {
+  it('runs only indexes together on one table, keeps one table in dump order, keys before foreign keys', () => {
     const { items } = splitPostData(text);
     const { order, overlaps, done } = simulate(items, 3);
     assert.equal(done.size, items.length);
-    assert.deepEqual(overlaps, []);
+    // resources' two CREATE INDEX (SHARE locks) build at once; nothing else shares a table.
+    assert.deepEqual(overlaps, [[2, 3]]);
     const position = (id: number) => order.indexOf(id);
     // resources: pkey (0), childrenindex (2), publicindex (3) in that order.
     assert.ok(position(0) < position(2) && position(2) < position(3));
@@ -189,6 +190,54 @@ describe('post-data scheduler', () => {
     );
     const { overlaps } = simulate(items, 4);
     assert.deepEqual(overlaps, []);
+  });
+
+  it('builds a GIN index beside the B-trees of its table, after the key it waits for, first', () => {
+    const sql = (id: number, text: string): PostDataItem => ({
+      id,
+      name: `item${id}`,
+      type: text.startsWith('ALTER TABLE ONLY t ADD CONSTRAINT t_fk')
+        ? 'FK CONSTRAINT'
+        : text.includes('INDEX')
+          ? 'INDEX'
+          : 'CONSTRAINT',
+      kind: text.includes('FOREIGN') ? 'after' : 'build',
+      tables: ['t'],
+      sql: text,
+    });
+    const items = [
+      item(0, 'build', ['big']),
+      sql(1, 'ALTER TABLE ONLY t ADD CONSTRAINT t_pkey PRIMARY KEY (id);'),
+      sql(2, 'CREATE INDEX t_a ON t USING btree (a);'),
+      sql(3, 'CREATE INDEX t_v ON t USING gin (v public.gin_trgm_ops);'),
+      sql(4, 'ALTER TABLE ONLY t ADD CONSTRAINT t_fk FOREIGN KEY (id) REFERENCES t(id);'),
+    ];
+    const weight = (table: string) => (table === 'big' ? 3 : 1);
+    const none = { done: new Set<number>(), running: new Set<number>() };
+    // t's key carries its GIN's cost (6) and goes before the bigger table's item (3).
+    assert.deepEqual(
+      nextItems(items, none, 1, weight).map((i) => i.id),
+      [1],
+    );
+    const keyed = { done: new Set([1]), running: new Set<number>() };
+    assert.deepEqual(
+      nextItems(items, keyed, 3, weight).map((i) => i.id),
+      [3, 0, 2],
+    );
+    // The two indexes run together; the key and the foreign key never beside them.
+    assert.equal(
+      canStart(items, items[2] as PostDataItem, { done: new Set([1]), running: new Set([3]) }),
+      true,
+    );
+    assert.equal(
+      canStart(items, items[4] as PostDataItem, { done: new Set([1, 2]), running: new Set([3]) }),
+      false,
+    );
+    assert.equal(
+      canStart(items, items[2] as PostDataItem, { done: new Set(), running: new Set() }),
+      false,
+      'after its key',
+    );
   });
 
   it('starts the largest table first when several may start', () => {
