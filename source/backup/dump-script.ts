@@ -49,6 +49,8 @@ flush() {
   set -- $pids; p=$1; shift; pids="$*"
   wait "$p" || { drain; return 24; }
   rm -f -- "$scratch/$next"
+  # Each member's size, in file order: the verify tests the members on every CPU at once.
+  printf 'ovena-member %s\\n' "$(stat -c %s -- "$scratch/$next.gz")" >&2
   cat -- "$scratch/$next.gz" || { drain; return 21; }
   rm -f -- "$scratch/$next.gz"; next=$((next + 1))
 }
@@ -143,6 +145,7 @@ export function parseDumpStderr(
   line: string,
 ):
   | { kind: 'size'; bytes: number }
+  | { kind: 'member'; bytes: number }
   | { kind: 'table'; name: string }
   | { kind: 'error'; message: string }
   | { kind: 'tool'; message: string }
@@ -151,6 +154,8 @@ export function parseDumpStderr(
   const text = line.trim();
   const size = /^ovena-size (\d+)$/.exec(text);
   if (size?.[1]) return { kind: 'size', bytes: Number(size[1]) };
+  const member = /^ovena-member (\d+)$/.exec(text);
+  if (member?.[1]) return { kind: 'member', bytes: Number(member[1]) };
   const table = /^pg_dump: dumping contents of table "?([^"]+)"?/.exec(text);
   if (table?.[1]) return { kind: 'table', name: table[1] };
   const error = /^pg_dump: (?:error|fatal): (.*)$/.exec(text);

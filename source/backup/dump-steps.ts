@@ -66,6 +66,8 @@ export function dumpSteps(
     onProgress?(update: DumpProgress): void;
   } = {},
 ): Step[] {
+  // The gzip members the dump wrote (parallel gzip): the verify tests them on every CPU.
+  let members: { sizes: number[]; cpus: number } | undefined;
   return [
     {
       id: 'dump',
@@ -73,7 +75,7 @@ export function dumpSteps(
       async run({ signal, progress }) {
         await hooks.beforeDump?.(signal);
         const dumpStart = Date.now();
-        const { sizeBytes } = await dumpToTemporary(compose, {
+        const { sizeBytes, members: listed } = await dumpToTemporary(compose, {
           fileName: target.fileName,
           compression: target.compression,
           temporaryPath: target.temporaryPath,
@@ -83,6 +85,7 @@ export function dumpSteps(
             progress(dumpStepProgress(update));
           },
         });
+        members = listed;
         const elapsed = Date.now() - dumpStart;
         return {
           summary: `${formatBytes(sizeBytes)} compressed, ${formatRate(sizeBytes, elapsed)}`,
@@ -93,7 +96,8 @@ export function dumpSteps(
       id: 'verify',
       title: `Verify the dump (complete ${target.compression}, pg_dump header and end)`,
       async run({ signal }) {
-        await verifyTemporary(compose, target.temporaryPath, signal);
+        const how = await verifyTemporary(compose, target.temporaryPath, signal, members);
+        return how ? { summary: how } : {};
       },
     },
     {

@@ -3,7 +3,7 @@ import { ExecaError } from 'execa';
 import type { Compose } from '../compose/compose.ts';
 import { type Compression, compressionFacts, compressions } from '../dumps/compression.ts';
 import { backupDir, publishedDumpName, temporaryPrefix } from '../dumps/dump-name.ts';
-import { verifyDumpInContainer } from '../dumps/verify-dump.ts';
+import { verifyDumpInContainer, verifyMembersInContainer } from '../dumps/verify-dump.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import {
   chunkBytesFrom,
@@ -106,7 +106,7 @@ async function removeQuietly(compose: Compose, path: string): Promise<void> {
 export async function dumpToTemporary(
   compose: Compose,
   options: DumpOptions & { temporaryPath: string },
-): Promise<{ sizeBytes: number }> {
+): Promise<{ sizeBytes: number; members?: { sizes: number[]; cpus: number } }> {
   const { dbService, dbUser, dbName } = compose.project;
   const { signal, onProgress, temporaryPath } = options;
   let weights: Map<string, TableWeight>;
@@ -138,6 +138,7 @@ export async function dumpToTemporary(
   onProgress?.({ ...progress });
   const compression = options.compression ?? 'gzip';
   const workers = compression === 'gzip' ? await countCpus(compose, signal) : 1;
+  const members: number[] = [];
   try {
     await compose.execStream(
       dbService,
@@ -167,6 +168,10 @@ export async function dumpToTemporary(
           if (sample) return;
           const parsed = parseDumpStderr(line);
           if (!parsed) return;
+          if (parsed.kind === 'member') {
+            members.push(parsed.bytes);
+            return;
+          }
           if (parsed.kind === 'size') {
             progress.bytes = parsed.bytes;
             if (pending.copy) position.copy = pending.copy;
@@ -203,7 +208,12 @@ export async function dumpToTemporary(
     }
     throw dumpError(error, 'pg_dump');
   }
-  return { sizeBytes: progress.bytes };
+  // The members' sizes count only when they add up to the whole file.
+  const listed = members.reduce((sum, size) => sum + size, 0) === progress.bytes;
+  return {
+    sizeBytes: progress.bytes,
+    ...(listed && members.length > 1 ? { members: { sizes: members, cpus: workers } } : {}),
+  };
 }
 
 /** The db container's CPU count (1 when it cannot be read). */
@@ -298,9 +308,20 @@ export async function verifyTemporary(
   compose: Compose,
   temporaryPath: string,
   signal?: AbortSignal,
-): Promise<void> {
+  members?: { sizes: readonly number[]; cpus: number },
+): Promise<string | undefined> {
   try {
+    if (members) {
+      return await verifyMembersInContainer(
+        compose,
+        temporaryPath,
+        members.sizes,
+        members.cpus,
+        signal,
+      );
+    }
     await verifyDumpInContainer(compose, temporaryPath, signal);
+    return undefined;
   } catch (error) {
     await removeQuietly(compose, temporaryPath);
     signal?.throwIfAborted();

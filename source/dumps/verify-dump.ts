@@ -27,6 +27,69 @@ printf '%s\\n' "$tailtext" | grep -q -- '^-- PostgreSQL database dump complete$'
 exit 0
 `;
 
+/**
+ * The same checks for ovena's own parallel-gzip file, whose gzip members (one per chunk) the dump
+ * script listed: the file is cut into ranges of whole members, one per CPU, each read back from
+ * the share and tested by its own `gzip -t` at once. Ranges that tile the file (their lengths add
+ * up to its size) and each hold only complete members (a range cut inside a member, or with bytes
+ * after its last one, fails gzip -t) make one complete gzip stream. The header is read from the
+ * first member and the completion comment from the last range; if that range is too short to
+ * hold it, the caller falls back to the one-pass check (exit 16).
+ * Arguments: FILE SIZE START:LENGTH... (the last range last).
+ */
+const memberVerifyScript = `
+fail() { echo "ovena-verify-failed $1" >&2; exit "$1"; }
+f="$1"; size="$2"; shift 2
+[ -e "$f" ] || fail 10
+[ -r "$f" ] || fail 11
+[ -s "$f" ] || fail 12
+[ "$(stat -c %s -- "$f")" = "$size" ] || fail 13
+head=$(gzip -dc < "$f" 2>/dev/null | head -c 4096 | head -n 20 | tr -d '\\000')
+printf '%s\\n' "$head" | grep -q -- '^-- PostgreSQL database dump$' || fail 14
+range() { tail -c +"$(($1 + 1))" -- "$f" | head -c "$2"; }
+pids=""; n=$#; i=0; last=""
+for r in "$@"; do
+  i=$((i + 1)); start=\${r%%:*}; length=\${r#*:}
+  if [ "$i" -eq "$n" ]; then last="$start $length"; break; fi
+  ( range "$start" "$length" | gzip -t 2>/dev/null ) &
+  pids="$pids $!"
+done
+set -- $last
+tailtext=$( { range "$1" "$2" | gzip -dc 2>/dev/null; echo "ovena-read-status $?"; } | tail -n 40 | tr -d '\\000')
+bad=""
+for p in $pids; do wait "$p" || bad=1; done
+[ -z "$bad" ] || fail 13
+printf '%s\\n' "$tailtext" | grep -q '^ovena-read-status 0$' || fail 13
+printf '%s\\n' "$tailtext" | grep -q -- '^-- PostgreSQL database dump complete$' || fail 16
+exit 0
+`;
+
+/**
+ * Contiguous ranges of whole members, about equal in bytes, at most `parts` of them, as
+ * "START:LENGTH". Undefined when there is nothing to split (fewer than two members or parts).
+ */
+export function memberRanges(members: readonly number[], parts: number): string[] | undefined {
+  if (members.length < 2 || parts < 2) return undefined;
+  const total = members.reduce((sum, size) => sum + size, 0);
+  const count = Math.min(parts, members.length);
+  const ranges: string[] = [];
+  let start = 0;
+  let length = 0;
+  let left = members.length;
+  for (const size of members) {
+    length += size;
+    left--;
+    const wanted = ((ranges.length + 1) * total) / count;
+    // Close the range at its share of the bytes, keeping one member for each range still to come.
+    if ((start + length >= wanted && left >= count - ranges.length - 1) || left === 0) {
+      ranges.push(`${start}:${length}`);
+      start += length;
+      length = 0;
+    }
+  }
+  return ranges;
+}
+
 const failures: Record<number, string> = {
   10: 'does not exist',
   11: 'is not readable',
@@ -40,6 +103,53 @@ export type DumpCheckFailure = keyof typeof failures;
 
 export function describeVerifyFailure(exitCode: number): string | undefined {
   return failures[exitCode];
+}
+
+/**
+ * Checks ovena's parallel-gzip file by its members (sizes in file order, as the dump script wrote
+ * them) on `parts` CPUs at once. Throws an OvenaError naming the failed check.
+ */
+export async function verifyMembersInContainer(
+  compose: Compose,
+  pathInContainer: string,
+  members: readonly number[],
+  parts: number,
+  signal?: AbortSignal,
+): Promise<string> {
+  const ranges = memberRanges(members, parts);
+  const size = members.reduce((sum, member) => sum + member, 0);
+  const whole = async () => {
+    await verifyDumpInContainer(compose, pathInContainer, signal);
+    return 'read back in one pass';
+  };
+  if (!ranges || ranges.length < 2) return whole();
+  let failedCheck: number | undefined;
+  try {
+    await compose.execStream(
+      compose.project.dbService,
+      ['sh', '-c', memberVerifyScript, 'ovena-verify', pathInContainer, String(size), ...ranges],
+      {
+        ...(signal ? { signal } : {}),
+        onStderrLine: (line) => {
+          const match = /^ovena-verify-failed (\d+)$/.exec(line.trim());
+          if (match) failedCheck = Number(match[1]);
+        },
+      },
+    );
+  } catch (error) {
+    signal?.throwIfAborted();
+    // The last range held fewer than 40 lines: the end may lie before it; check in one pass.
+    if (failedCheck === 16) return whole();
+    const failure = failedCheck === undefined ? undefined : describeVerifyFailure(failedCheck);
+    if (failure) {
+      throw new OvenaError(
+        `dump ${pathInContainer} ${failure}`,
+        failedCheck === 10 ? ExitCode.noInput : ExitCode.dataError,
+      );
+    }
+    throw error;
+  }
+  return `${members.length} gzip members read back in ${ranges.length} parts at once`;
 }
 
 /** Throws an OvenaError naming the failed check; resolves when the dump is complete. */

@@ -125,6 +125,7 @@ export async function waitDatabaseReady(
   compose: Compose,
   signal: AbortSignal,
   timeoutMs = 180_000,
+  pollMs = 500,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const { dbService, dbUser, dbName } = compose.project;
@@ -146,7 +147,7 @@ export async function waitDatabaseReady(
         );
       }
     }
-    await sleep(500, undefined, { signal });
+    await sleep(pollMs, undefined, { signal });
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Compose } from '../compose/compose.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
+import { formatDuration } from '../format.ts';
 import type { Step } from '../jobs/job.ts';
 import { type LoadServer, startLoadServer } from '../load/load-server.ts';
 import { loadSteps } from '../load/load-steps.ts';
@@ -124,21 +125,33 @@ export function fastLoadSteps(
         'Back to durable: stop the load server, flush to disk, start the database as configured',
       async run({ signal, progress }) {
         const box = need();
+        // Each phase's time goes into the summary: where the step's seconds go.
+        const phases: string[] = [];
+        let mark = Date.now();
+        const lap = (name: string) => {
+          phases.push(`${name} ${formatDuration(Date.now() - mark)}`);
+          mark = Date.now();
+        };
         progress({ detail: 'stopping the one-off load server' });
         await box.stop(signal);
         const stoppedAt = Date.now();
+        lap('stop');
         progress({ detail: 'initdb --sync-only' });
         await box.syncDataDirectory(signal);
         await box.remove();
         server = undefined;
+        lap('flush');
         progress({ detail: `starting ${dbService}` });
         await compose.up([dbService], signal);
         // pg_isready over TCP, not the compose healthcheck: its interval (often 10 s or more in
         // production files) would only add waiting; Orthanc's own start still waits for health.
-        await waitDatabaseReady(compose, signal);
+        await waitDatabaseReady(compose, signal, 180_000, 200);
+        lap('start');
         progress({ detail: 'CHECKPOINT' });
         await queryDatabase(compose, 'CHECKPOINT', signal);
-        return { summary: await verifyDurable(compose, stoppedAt, signal) };
+        const settings = await verifyDurable(compose, stoppedAt, signal);
+        lap('checkpoint and check');
+        return { summary: `${settings} (${phases.join(', ')})` };
       },
     },
   ];

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
+import { runPausedBefore } from '../faults/pause.ts';
 import {
   composeCommand,
   databaseCrashes,
@@ -82,6 +84,43 @@ describe('ovena backup: parallel gzip and zstd (real stack)', () => {
     // Nothing left in the container's scratch space or the share.
     await dbShell(stack, '! ls -d /tmp/ovena-chunks-* 2>/dev/null');
     assert.deepEqual(await temporaryFiles(stack.backupDir), []);
+  });
+
+  it('verifies the members on every CPU at once, reading them back, and refuses a corrupted one', async () => {
+    const good = await ovena(['backup'], { env });
+    assert.equal(good.code, 0, good.stdout + good.stderr);
+    if (availableParallelism() >= 2) {
+      assert.match(
+        good.stdout,
+        /done\s+Verify the dump .*: \d+ gzip members read back in \d+ parts at once/,
+      );
+    }
+    const file = path.join(stack.backupDir, 'ovena-db-backup.sql.gz');
+    const previous = await md5(file);
+    // One byte flipped on the share after the dump wrote it: in a middle member, then in the last.
+    for (const at of [0.5, 0.98]) {
+      const paused = await runPausedBefore(stack, ['backup'], 'verify', env);
+      const [temporary] = await temporaryFiles(stack.backupDir);
+      assert.ok(temporary, 'the temporary dump is on the share');
+      const handle = await open(path.join(stack.backupDir, temporary), 'r+');
+      try {
+        const { size } = await handle.stat();
+        const position = Math.floor(size * at);
+        const byte = Buffer.alloc(1);
+        await handle.read(byte, 0, 1, position);
+        byte[0] = (byte[0] ?? 0) ^ 0x55;
+        await handle.write(byte, 0, 1, position);
+      } finally {
+        await handle.close();
+      }
+      await paused.release();
+      const result = await paused.done;
+      const output = result.stdout + result.stderr;
+      assert.equal(result.code, 65, output);
+      assert.match(output, /is not a complete compressed stream \(truncated or corrupt\)/);
+      assert.equal(await md5(file), previous, 'the previous dump is untouched');
+      assert.deepEqual(await temporaryFiles(stack.backupDir), []);
+    }
   });
 
   it('--compress=zstd writes NAME.zst that loads with zstd -dc | psql, and supersedes NAME.gz', async () => {

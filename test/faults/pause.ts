@@ -13,11 +13,12 @@ export async function runPausedBefore(
   stack: Stack,
   args: string[],
   stepId: string,
+  env: NodeJS.ProcessEnv = stack.env,
 ): Promise<RunningOvena & { release(): Promise<void> }> {
   const file = path.join(stack.env.OVENA_STATE_DIR ?? '/tmp', '..', `pause-${stepId}`);
   await rm(file, { force: true });
   const running = startOvena(args, {
-    ...stack.env,
+    ...env,
     OVENA_TEST_PAUSE_BEFORE: stepId,
     OVENA_TEST_PAUSE_FILE: file,
   });

@@ -8,6 +8,7 @@ import { scratchPathOf, temporaryName } from '../../source/backup/dump-to-share.
 import { readLastBackup, writeLastBackup } from '../../source/backup/last-backup.ts';
 import { ownerPidOf } from '../../source/backup/stale-cleanup.ts';
 import { isDumpFileName } from '../../source/dumps/dump-name.ts';
+import { memberRanges } from '../../source/dumps/verify-dump.ts';
 
 describe('backup building blocks', () => {
   it('names temporary files so no listing shows them and the owner pid is readable', () => {
@@ -61,6 +62,7 @@ describe('backup building blocks', () => {
       name: 'public.resources',
     });
     assert.deepEqual(parseDumpStderr('ovena-size 1234'), { kind: 'size', bytes: 1234 });
+    assert.deepEqual(parseDumpStderr('ovena-member 99'), { kind: 'member', bytes: 99 });
     assert.deepEqual(
       parseDumpStderr('pg_dump: error: connection to server on socket failed: No such file'),
       { kind: 'error', message: 'connection to server on socket failed: No such file' },
@@ -104,5 +106,33 @@ describe('backup building blocks', () => {
     } finally {
       await rm(stateDir, { recursive: true, force: true });
     }
+  });
+
+  it('cuts the gzip members into contiguous ranges that tile the file, about equal in bytes', () => {
+    const tile = (ranges: string[] | undefined, members: number[]) => {
+      assert.ok(ranges);
+      let next = 0;
+      for (const range of ranges) {
+        const [start, length] = range.split(':').map(Number);
+        assert.equal(start, next, `${ranges.join(' ')} is contiguous`);
+        assert.ok((length ?? 0) > 0);
+        next = (start ?? 0) + (length ?? 0);
+      }
+      assert.equal(
+        next,
+        members.reduce((sum, size) => sum + size, 0),
+        'covers the file',
+      );
+    };
+    const even = [10, 10, 10, 10];
+    assert.deepEqual(memberRanges(even, 2), ['0:20', '20:20']);
+    tile(memberRanges(even, 2), even);
+    const ragged = [32, 32, 32, 32, 32, 7];
+    assert.deepEqual(memberRanges(ragged, 2), ['0:96', '96:71']);
+    assert.deepEqual(memberRanges([100, 1, 1], 2), ['0:100', '100:2']);
+    assert.equal(memberRanges(ragged, 8)?.length, 6, 'never more ranges than members');
+    tile(memberRanges(ragged, 8), ragged);
+    assert.equal(memberRanges([5], 2), undefined, 'one member: the one-pass check');
+    assert.equal(memberRanges(even, 1), undefined, 'one CPU: the one-pass check');
   });
 });
