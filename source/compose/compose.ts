@@ -60,6 +60,12 @@ export class Compose {
   project!: ProjectInfo;
   /** Container ids by service: `compose ps` costs ~0.5 s with v1, `docker inspect` ~30 ms. */
   private readonly containerIds = new Map<string, string>();
+  /**
+   * Services whose container `runningContainer` saw running since the last compose command: an
+   * exec goes straight there, and only an exec docker refuses (stopped, gone) looks again. Saves
+   * a `docker inspect` (~60 ms) per exec; a backup makes seven.
+   */
+  private readonly seenRunning = new Set<string>();
 
   private constructor(options: ComposeOptions & { flavor: ComposeFlavor }) {
     this.files = options.files;
@@ -101,7 +107,10 @@ export class Compose {
   ): Promise<{ stdout: string; stderr: string }> {
     const { file, args: argv } = composeInvocation(this.flavor, this.files, args, this.binary);
     // up, rm, down... may recreate or remove containers: look their ids up again afterwards.
-    if (!['config', 'ps', 'version'].includes(args[0] ?? '')) this.containerIds.clear();
+    if (!['config', 'ps', 'version'].includes(args[0] ?? '')) {
+      this.containerIds.clear();
+      this.seenRunning.clear();
+    }
     const result = await execa(file, argv, {
       env: this.env,
       cancelSignal: options.signal,
@@ -196,6 +205,11 @@ export class Compose {
   async containerId(service: string, signal?: AbortSignal): Promise<string | undefined> {
     const cached = this.containerIds.get(service);
     if (cached) return cached;
+    const labelled = await this.containerByLabels(service, signal);
+    if (labelled) {
+      this.containerIds.set(service, labelled);
+      return labelled;
+    }
     const stdout = await this.runOrFail(
       `listing the ${service} container`,
       psQuietArgs(this.flavor, service),
@@ -209,9 +223,49 @@ export class Compose {
     return ids[0];
   }
 
+  /**
+   * compose v2's `ps -a -q SERVICE` is a filter on the labels it puts on its containers (project,
+   * service, not one-off): `docker ps` with the same filters answers in ~50 ms against ~280 ms.
+   * Only with the project's name from `config` (v2), and only when exactly one container matches;
+   * otherwise compose itself is asked.
+   */
+  private async containerByLabels(
+    service: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    const project = this.model.projectName;
+    if (this.flavor !== 'v2' || !project) return undefined;
+    const filters = [
+      `label=com.docker.compose.project=${project}`,
+      `label=com.docker.compose.service=${service}`,
+      'label=com.docker.compose.oneoff=False',
+    ];
+    try {
+      const ids = (
+        await this.docker(
+          ['ps', '-a', '-q', '--no-trunc', ...filters.flatMap((filter) => ['--filter', filter])],
+          signal ? { signal } : {},
+        )
+      )
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+      return ids.length === 1 ? ids[0] : undefined;
+    } catch {
+      signal?.throwIfAborted();
+      return undefined;
+    }
+  }
+
   /** Forgets a cached container id (the container was removed behind our back). */
   forgetContainer(service: string): void {
     this.containerIds.delete(service);
+    this.seenRunning.delete(service);
+  }
+
+  /** The service's container if `runningContainer` saw it running since the last compose command. */
+  seenRunningContainer(service: string): string | undefined {
+    return this.seenRunning.has(service) ? this.containerIds.get(service) : undefined;
   }
 
   inspect(containerId: string, signal?: AbortSignal): Promise<ContainerState | undefined> {
@@ -223,8 +277,10 @@ export class Compose {
   }
 
   /** The running container of a service, or a clear error saying it is not running. */
-  runningContainer(service: string, signal?: AbortSignal): Promise<string> {
-    return runningContainer(this, service, signal);
+  async runningContainer(service: string, signal?: AbortSignal): Promise<string> {
+    const id = await runningContainer(this, service, signal);
+    if (this.containerIds.get(service) === id) this.seenRunning.add(service);
+    return id;
   }
 
   /** Polls `docker inspect` until the service is healthy (or running, without a healthcheck). */

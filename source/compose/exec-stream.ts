@@ -5,6 +5,7 @@ import { OvenaError } from '../errors.ts';
 import { redactSecrets } from '../secrets/redact.ts';
 import type { Compose } from './compose.ts';
 import { dockerExecArgs, groupWrappedArgv, killGroupArgv } from './invocation.ts';
+import { dockerRefusedExec } from './tool-errors.ts';
 
 export type ExecStreamOptions = {
   signal?: AbortSignal;
@@ -32,8 +33,34 @@ export async function execStream(
   argv: readonly string[],
   options: ExecStreamOptions = {},
 ): Promise<void> {
-  const containerId = await compose.runningContainer(service, options.signal);
-  await execStreamInContainer(containerId, argv, `the ${service} container`, compose.env, options);
+  const seen = compose.seenRunningContainer(service);
+  const containerId = seen ?? (await compose.runningContainer(service, options.signal));
+  try {
+    await execStreamInContainer(
+      containerId,
+      argv,
+      `the ${service} container`,
+      compose.env,
+      options,
+    );
+  } catch (error) {
+    if (
+      !seen ||
+      options.signal?.aborted ||
+      !(error instanceof OvenaError) ||
+      !dockerRefusedExec(error.message)
+    ) {
+      throw error;
+    }
+    // Stopped or replaced since it was seen running; the command never ran. Look again: a clear
+    // sentence when it is not running; run it again there unless its input was already taken.
+    compose.forgetContainer(service);
+    if (options.stdin) {
+      await compose.runningContainer(service, options.signal);
+      throw error;
+    }
+    await execStream(compose, service, argv, options);
+  }
 }
 
 /**

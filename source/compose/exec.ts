@@ -1,7 +1,7 @@
 import { ExecaError, execa } from 'execa';
 import type { Compose, RunOptions } from './compose.ts';
 import { dockerExecArgs, type ExecOptions } from './invocation.ts';
-import { firstLine } from './tool-errors.ts';
+import { dockerRefusedExec, firstLine } from './tool-errors.ts';
 
 export type ExecCaptureOptions = RunOptions & ExecOptions & { oneOffWhenDown?: boolean };
 
@@ -21,7 +21,8 @@ export async function execCapture(
     const state = await compose.serviceState(service, options.signal);
     if (state.state !== 'running') return runOneOff(compose, service, argv, options.signal);
   }
-  const containerId = await compose.runningContainer(service, options.signal);
+  const seen = compose.seenRunningContainer(service);
+  const containerId = seen ?? (await compose.runningContainer(service, options.signal));
   try {
     const result = await execa(
       'docker',
@@ -35,6 +36,17 @@ export async function execCapture(
     );
     return result.stdout;
   } catch (error) {
+    if (
+      seen &&
+      error instanceof ExecaError &&
+      !error.isCanceled &&
+      dockerRefusedExec(String(error.stderr ?? ''))
+    ) {
+      // Stopped or replaced since it was seen running; the command never ran: look again (a
+      // clear sentence when it is not running) and run it there.
+      compose.forgetContainer(service);
+      return execCapture(compose, service, argv, options);
+    }
     // execa's message quotes the whole command line (scripts, SQL): the operator gets one line.
     // The error keeps exitCode and stderr for callers that tell failures apart.
     if (error instanceof ExecaError && !error.isCanceled) {

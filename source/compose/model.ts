@@ -18,6 +18,8 @@ export type VolumeModel = {
 };
 
 export type ComposeModel = {
+  /** The project's name, as compose v2's `config` prints it (v1 does not). */
+  projectName?: string;
   services: Record<string, ServiceModel>;
   volumes: Record<string, VolumeModel>;
 };
@@ -124,7 +126,11 @@ export function modelFromConfig(config: unknown): ComposeModel {
       ...(typeof volume.name === 'string' ? { name: volume.name } : {}),
     };
   }
-  return { services, volumes };
+  return {
+    ...(typeof root.name === 'string' && root.name !== '' ? { projectName: root.name } : {}),
+    services,
+    volumes,
+  };
 }
 
 /**

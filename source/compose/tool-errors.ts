@@ -38,3 +38,13 @@ export function isMissingBinary(error: unknown): boolean {
 export function isCanceled(error: unknown): boolean {
   return error instanceof ExecaError && error.isCanceled;
 }
+
+/**
+ * Docker's own refusal of an exec (the container stopped, gone, paused or restarting): the
+ * command never ran in it.
+ */
+export function dockerRefusedExec(text: string): boolean {
+  return /Error response from daemon: (?:[Cc]ontainer \S+ is (?:not running|paused|restarting)|No such container)/.test(
+    text,
+  );
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { modelFromConfig, projectInfo } from '../../source/compose/model.ts';
+import { dockerRefusedExec } from '../../source/compose/tool-errors.ts';
 import { OvenaError } from '../../source/errors.ts';
 
 const config = {
@@ -75,5 +76,26 @@ describe('compose model', () => {
 
   it('keeps CIFS driver options', () => {
     assert.equal(modelFromConfig(config).volumes.images?.driverOpts.type, 'cifs');
+  });
+
+  it("keeps v2's project name (v1 prints none), which finds containers by their labels", () => {
+    assert.equal(modelFromConfig({ ...config, name: 'orthanc-prod' }).projectName, 'orthanc-prod');
+    assert.equal(modelFromConfig(config).projectName, undefined);
+  });
+
+  it("tells docker's refusal of an exec (the command never ran) from the command's own failure", () => {
+    for (const refused of [
+      'Error response from daemon: Container 550efcaa81ef is not running',
+      'Error response from daemon: container 550efcaa81ef is paused, unpause the container before exec',
+      'Error response from daemon: No such container: 0123456789ab',
+      'psql failed in the db container: Error response from daemon: Container abc is restarting, wait until the container is running',
+    ])
+      assert.equal(dockerRefusedExec(refused), true, refused);
+    for (const own of [
+      'psql: error: connection to server on socket failed: No such file or directory',
+      'sh: 1: pg_dump: not found',
+      'OCI runtime exec failed: exec failed: unable to start container process',
+    ])
+      assert.equal(dockerRefusedExec(own), false, own);
   });
 });
