@@ -60,7 +60,7 @@ export function dumpSteps(
   hooks: {
     onPublished?(sizeBytes: number): void;
     supersede?: boolean;
-    /** Runs inside the dump step, right before pg_dump starts (e.g. to count Orthanc's index). */
+    /** Runs inside the dump step before pg_dump starts, beside the table-size query (e.g. to count Orthanc's index). */
     beforeDump?(signal: AbortSignal): Promise<void>;
     /** Every progress update of the dump itself (tables done, bytes). */
     onProgress?(update: DumpProgress): void;
@@ -73,13 +73,14 @@ export function dumpSteps(
       id: 'dump',
       title: `Dump and compress (pg_dump | ${target.compression}, inside the db container)`,
       async run({ signal, progress }) {
-        await hooks.beforeDump?.(signal);
+        const { beforeDump } = hooks;
         const dumpStart = Date.now();
         const { sizeBytes, members: listed } = await dumpToTemporary(compose, {
           fileName: target.fileName,
           compression: target.compression,
           temporaryPath: target.temporaryPath,
           signal,
+          ...(beforeDump ? { beside: () => beforeDump(signal) } : {}),
           onProgress: (update) => {
             hooks.onProgress?.(update);
             progress(dumpStepProgress(update));

@@ -54,6 +54,8 @@ export type DumpOptions = {
   compression?: Compression;
   signal?: AbortSignal;
   onProgress?: (progress: DumpProgress) => void;
+  /** Runs beside the table-size query, both before pg_dump starts (one docker exec's wait, not two). */
+  beside?: (signal?: AbortSignal) => Promise<void>;
 };
 
 export function temporaryName(
@@ -111,9 +113,8 @@ export async function dumpToTemporary(
   const { signal, onProgress, temporaryPath } = options;
   let weights: Map<string, TableWeight>;
   try {
-    weights = new Map(
-      (await readTableWeights(compose, signal)).map((weight) => [weight.name, weight]),
-    );
+    const [read] = await Promise.all([readTableWeights(compose, signal), options.beside?.(signal)]);
+    weights = new Map(read.map((weight) => [weight.name, weight]));
   } catch (error) {
     signal?.throwIfAborted();
     throw dumpError(error, 'reading the table sizes');
