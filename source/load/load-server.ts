@@ -154,6 +154,12 @@ export async function startLoadServer(compose: Compose, signal: AbortSignal): Pr
   }
   let removed = false;
   const where = 'the one-off load server';
+  // The server must not outlive ovena, kill -9 included: postgres is PID 1 in each container, so
+  // a db service started by hand on the same volume would take this server's postmaster.pid for
+  // its own stale one and run a second postmaster on the data. A `docker exec -i` holds a pipe
+  // from ovena; when ovena ends, however it ends, the pipe closes and the exec sends postgres its
+  // fast shutdown (SIGINT). Detached: a Ctrl-C on the terminal reaches ovena, not this client.
+  let watchdog: ReturnType<typeof execa> | undefined;
   const server: LoadServer = {
     containerId,
     target: containerTarget({
@@ -203,10 +209,24 @@ export async function startLoadServer(compose: Compose, signal: AbortSignal): Pr
       if (removed) return;
       removed = true;
       await compose.docker(['rm', '-f', containerId]).catch(() => undefined);
+      watchdog?.kill();
+      await watchdog;
     },
   };
   try {
     await waitReady(compose, server, signal);
+    watchdog = execa(
+      'docker',
+      ['exec', '-i', containerId, 'sh', '-c', 'cat >/dev/null; kill -INT 1'],
+      {
+        env: compose.env,
+        stdin: 'pipe',
+        stdout: 'ignore',
+        stderr: 'ignore',
+        reject: false,
+        detached: true,
+      },
+    );
   } catch (error) {
     await server.remove();
     throw error;

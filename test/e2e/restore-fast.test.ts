@@ -84,9 +84,15 @@ describe('restore with the fast load (one-off server, parallel post-data)', () =
     running.child.kill('SIGKILL');
     await running.done;
     const pid = String(running.child.pid);
-    assert.ok(
-      (await loadServers(stack)).some((line) => line.endsWith(` ${pid}`)),
-      'the killed run left its one-off server',
+    const left = (await loadServers(stack)).find((line) => line.endsWith(` ${pid}`));
+    assert.ok(left, 'the killed run left its one-off server');
+    // ...stopped: its watchdog saw ovena end, so no second postmaster can meet it on the volume.
+    const serverId = left.split(' ')[0] ?? '';
+    await waitFor(
+      async () =>
+        (await docker(['inspect', '-f', '{{.State.Running}}', serverId])).trim() === 'false',
+      30_000,
+      "the killed run's one-off server to stop",
     );
 
     const start = await ovena(['start'], { env: stack.env });
