@@ -105,6 +105,25 @@ export function describeVerifyFailure(exitCode: number): string | undefined {
   return failures[exitCode];
 }
 
+/** The check number in a check script's `ovena-verify-failed N` stderr line, if it is one. */
+export function failedCheckOf(line: string): number | undefined {
+  const match = /^ovena-verify-failed (\d+)$/.exec(line.trim());
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The sentence for a failed check of `path` (exit 66 when it is missing, else 65), if known. */
+export function verifyFailureError(
+  path: string,
+  check: number | undefined,
+): OvenaError | undefined {
+  const failure = check === undefined ? undefined : describeVerifyFailure(check);
+  if (!failure) return undefined;
+  return new OvenaError(
+    `dump ${path} ${failure}`,
+    check === 10 ? ExitCode.noInput : ExitCode.dataError,
+  );
+}
+
 /**
  * Checks ovena's parallel-gzip file by its members (sizes in file order, as the dump script wrote
  * them) on `parts` CPUs at once. Throws an OvenaError naming the failed check.
@@ -131,8 +150,7 @@ export async function verifyMembersInContainer(
       {
         ...(signal ? { signal } : {}),
         onStderrLine: (line) => {
-          const match = /^ovena-verify-failed (\d+)$/.exec(line.trim());
-          if (match) failedCheck = Number(match[1]);
+          failedCheck = failedCheckOf(line) ?? failedCheck;
         },
       },
     );
@@ -140,14 +158,7 @@ export async function verifyMembersInContainer(
     signal?.throwIfAborted();
     // The last range held fewer than 40 lines: the end may lie before it; check in one pass.
     if (failedCheck === 16) return whole();
-    const failure = failedCheck === undefined ? undefined : describeVerifyFailure(failedCheck);
-    if (failure) {
-      throw new OvenaError(
-        `dump ${pathInContainer} ${failure}`,
-        failedCheck === 10 ? ExitCode.noInput : ExitCode.dataError,
-      );
-    }
-    throw error;
+    throw verifyFailureError(pathInContainer, failedCheck) ?? error;
   }
   return `${members.length} gzip members read back in ${ranges.length} parts at once`;
 }
@@ -161,8 +172,7 @@ export async function verifyDumpInContainer(
 ): Promise<void> {
   let failedCheck: number | undefined;
   const noteFailure = (line: string) => {
-    const match = /^ovena-verify-failed (\d+)$/.exec(line.trim());
-    if (match) failedCheck = Number(match[1]);
+    failedCheck = failedCheckOf(line) ?? failedCheck;
   };
   const argv = ['sh', '-c', verifyScript, 'ovena-verify', pathInContainer];
   try {
@@ -186,13 +196,7 @@ export async function verifyDumpInContainer(
       });
     }
   } catch (error) {
-    const failure = failedCheck === undefined ? undefined : describeVerifyFailure(failedCheck);
-    if (failure && !signal?.aborted) {
-      throw new OvenaError(
-        `dump ${pathInContainer} ${failure}`,
-        failedCheck === 10 ? ExitCode.noInput : ExitCode.dataError,
-      );
-    }
-    throw error;
+    if (signal?.aborted) throw error;
+    throw verifyFailureError(pathInContainer, failedCheck) ?? error;
   }
 }

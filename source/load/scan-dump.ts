@@ -1,5 +1,4 @@
-import { describeVerifyFailure } from '../dumps/verify-dump.ts';
-import { ExitCode, OvenaError } from '../errors.ts';
+import { failedCheckOf, verifyFailureError } from '../dumps/verify-dump.ts';
 import type { PgTarget } from './pg-target.ts';
 import { positionOf, readerFragment } from './reader-script.ts';
 
@@ -121,19 +120,12 @@ export async function scanDump(
         else if (line.startsWith('ovena-')) output.push(line);
       },
       onStderrLine: (line) => {
-        const match = /^ovena-verify-failed (\d+)$/.exec(line.trim());
-        if (match) failedCheck = Number(match[1]);
+        failedCheck = failedCheckOf(line) ?? failedCheck;
       },
     });
   } catch (error) {
-    const failure = failedCheck === undefined ? undefined : describeVerifyFailure(failedCheck);
-    if (failure && !options.signal?.aborted) {
-      throw new OvenaError(
-        `dump ${path} ${failure}`,
-        failedCheck === 10 ? ExitCode.noInput : ExitCode.dataError,
-      );
-    }
-    throw error;
+    if (options.signal?.aborted) throw error;
+    throw verifyFailureError(path, failedCheck) ?? error;
   }
   return parseScanOutput(output);
 }
