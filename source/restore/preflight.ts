@@ -5,7 +5,7 @@ import { ExitCode, OvenaError, UsageError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import type { DumpScan } from '../load/scan-dump.ts';
 import { removeLeftovers } from '../load/throwaway.ts';
-import { type RestoreMarker, readMarkerState } from '../lock/restore-marker.ts';
+import { type MarkerRead, type RestoreMarker, readMarkerState } from '../lock/restore-marker.ts';
 import { OrthancClient, type OrthancStatistics } from '../orthanc/client.ts';
 import { type BesideVerdict, besideAdviceText, besideVerdict } from './beside/advice.ts';
 import { keptDatabases } from './beside/kept.ts';
@@ -108,7 +108,10 @@ export async function preflightRestore(
     if (removed.length > 0)
       onStatus?.(`removed what an interrupted restore left: ${removed.join(', ')}`);
   }
-  const { startedDatabase, databaseBroken } = await readyDatabase(compose, options);
+  const { startedDatabase, databaseBroken } = await readyDatabase(compose, {
+    ...options,
+    ...destroyedBy(earlier),
+  });
   try {
     const file = typeof dump === 'string' ? await resolveDump(compose, dump, signal) : dump;
     const path = `${backupDir}/${file.name}`;
@@ -203,6 +206,14 @@ export async function preflightRestore(
     }
     throw error;
   }
+}
+
+/** Why the database is not the original, when an earlier from-scratch restore removed it. */
+function destroyedBy(earlier: MarkerRead): { destroyed?: string } {
+  if (earlier.kind === 'unreadable') return { destroyed: 'the restore marker cannot be read' };
+  if (earlier.kind === 'none' || earlier.marker.mode === 'beside') return {};
+  if (earlier.marker.phase === 'stopping') return {};
+  return { destroyed: `an earlier restore of ${earlier.marker.dump} removed it` };
 }
 
 /**

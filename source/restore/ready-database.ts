@@ -36,7 +36,18 @@ export async function ensureDatabaseRunning(
  */
 export async function readyDatabase(
   compose: Compose,
-  options: { stateDir: string; signal: AbortSignal; onStatus?(line: string): void },
+  options: {
+    stateDir: string;
+    signal: AbortSignal;
+    onStatus?(line: string): void;
+    /**
+     * Why the database is not the original (an earlier restore removed it): then it is never
+     * started here. Its volume may hold a cluster killed half-way through initdb, on which
+     * PostgreSQL restarts itself forever without the container ever exiting (health "starting"
+     * for minutes); the restore replaces it anyway.
+     */
+    destroyed?: string;
+  },
 ): Promise<{ startedDatabase: boolean; databaseBroken: string | undefined }> {
   const { signal, onStatus } = options;
   let startedDatabase = false;
@@ -54,6 +65,20 @@ export async function readyDatabase(
     }
   };
   try {
+    if (options.destroyed !== undefined) {
+      const state = await compose.serviceState(compose.project.dbService, signal);
+      if (state.state === 'running' && (state.health === undefined || state.health === 'healthy'))
+        return { startedDatabase, databaseBroken };
+      onStatus?.(
+        `the database is not the original (${options.destroyed}) and is ${state.health ?? state.state}: not starting it; reading the dump in a one-off container`,
+      );
+      databaseBroken = `not started: ${options.destroyed}`;
+      if (state.state !== 'exited' && state.state !== 'missing') {
+        await takeLock();
+        await compose.stop([compose.project.dbService], signal);
+      }
+      return { startedDatabase, databaseBroken };
+    }
     try {
       startedDatabase = await ensureDatabaseRunning(compose, signal, onStatus, takeLock);
     } catch (error) {

@@ -26,7 +26,16 @@ export async function runPausedBefore(
   void running.done.then(() => {
     ended = true;
   });
-  await waitFor(() => existsSync(file) || ended, 180_000, `ovena paused before ${stepId}`);
+  try {
+    await waitFor(() => existsSync(file) || ended, 180_000, `ovena paused before ${stepId}`);
+  } catch (error) {
+    // Stuck short of the step: stop the ovena this started (its pid) and say where it stood.
+    running.child.kill('SIGTERM');
+    const result = await running.done;
+    throw new Error(
+      `${(error as Error).message}; ovena, stopped by SIGTERM, ended ${result.code ?? result.signal}:\n${running.output()}`,
+    );
+  }
   if (!existsSync(file)) {
     const result = await running.done;
     throw new Error(`ovena ended (${result.code}) before the step ${stepId}:\n${running.output()}`);
