@@ -111,10 +111,17 @@ export async function dumpToTemporary(
 ): Promise<{ sizeBytes: number; members?: { sizes: number[]; cpus: number } }> {
   const { dbService, dbUser, dbName } = compose.project;
   const { signal, onProgress, temporaryPath } = options;
+  const compression = options.compression ?? 'gzip';
   let weights: Map<string, TableWeight>;
+  let workers = 1;
   try {
-    const [read] = await Promise.all([readTableWeights(compose, signal), options.beside?.(signal)]);
+    const [read, cpus] = await Promise.all([
+      readTableWeights(compose, signal),
+      compression === 'gzip' ? countCpus(compose, signal) : 1,
+      options.beside?.(signal),
+    ]);
     weights = new Map(read.map((weight) => [weight.name, weight]));
+    workers = cpus;
   } catch (error) {
     signal?.throwIfAborted();
     throw dumpError(error, 'reading the table sizes');
@@ -137,8 +144,6 @@ export async function dumpToTemporary(
   let failure: string | undefined;
   let where: 'share' | 'scratch' | 'other' | undefined;
   onProgress?.({ ...progress });
-  const compression = options.compression ?? 'gzip';
-  const workers = compression === 'gzip' ? await countCpus(compose, signal) : 1;
   const members: number[] = [];
   try {
     await compose.execStream(
