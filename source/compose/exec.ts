@@ -17,7 +17,8 @@ export async function execCapture(
   argv: readonly string[],
   options: ExecCaptureOptions = {},
 ): Promise<string> {
-  if (options.oneOffWhenDown) {
+  // Seen running since the last compose command: straight there (a refusal looks again below).
+  if (options.oneOffWhenDown && !compose.seenRunningContainer(service)) {
     const state = await compose.serviceState(service, options.signal);
     if (state.state !== 'running') return runOneOff(compose, service, argv, options.signal);
   }
