@@ -49,8 +49,14 @@ flush() {
   set -- $pids; p=$1; shift; pids="$*"
   wait "$p" || { drain; return 24; }
   rm -f -- "$scratch/$next"
-  # Each member's size, in file order: the verify tests the members on every CPU at once.
-  printf 'ovena-member %s\\n' "$(stat -c %s -- "$scratch/$next.gz")" >&2
+  # Each member's size and CRC (cksum: "CRC SIZE"), in file order, taken from gzip's output
+  # before it goes to the share: the verify reads each member back and compares. Without cksum,
+  # the size alone (the verify then tests the members with gzip -t).
+  if sum=$(cksum < "$scratch/$next.gz" 2>/dev/null); then
+    printf 'ovena-member %s %s\\n' "\${sum#* }" "\${sum%% *}" >&2
+  else
+    printf 'ovena-member %s\\n' "$(stat -c %s -- "$scratch/$next.gz")" >&2
+  fi
   cat -- "$scratch/$next.gz" || { drain; return 21; }
   rm -f -- "$scratch/$next.gz"; next=$((next + 1))
 }
@@ -147,7 +153,7 @@ export function parseDumpStderr(
   line: string,
 ):
   | { kind: 'size'; bytes: number }
-  | { kind: 'member'; bytes: number }
+  | { kind: 'member'; bytes: number; crc?: string }
   | { kind: 'table'; name: string }
   | { kind: 'error'; message: string }
   | { kind: 'tool'; message: string }
@@ -156,8 +162,13 @@ export function parseDumpStderr(
   const text = line.trim();
   const size = /^ovena-size (\d+)$/.exec(text);
   if (size?.[1]) return { kind: 'size', bytes: Number(size[1]) };
-  const member = /^ovena-member (\d+)$/.exec(text);
-  if (member?.[1]) return { kind: 'member', bytes: Number(member[1]) };
+  const member = /^ovena-member (\d+)(?: (\d+))?$/.exec(text);
+  if (member?.[1])
+    return {
+      kind: 'member',
+      bytes: Number(member[1]),
+      ...(member[2] ? { crc: member[2] } : {}),
+    };
   const table = /^pg_dump: dumping contents of table "?([^"]+)"?/.exec(text);
   if (table?.[1]) return { kind: 'table', name: table[1] };
   const error = /^pg_dump: (?:error|fatal): (.*)$/.exec(text);

@@ -1,6 +1,7 @@
 import type { Compose } from '../compose/compose.ts';
 import type { Compression } from '../dumps/compression.ts';
 import { backupDir } from '../dumps/dump-name.ts';
+import type { DumpMembers } from '../dumps/verify-dump.ts';
 import { formatBytes, formatRate } from '../format.ts';
 import type { Progress, Step, StepContext } from '../jobs/job.ts';
 import {
@@ -66,8 +67,8 @@ export function dumpSteps(
     onProgress?(update: DumpProgress): void;
   } = {},
 ): Step[] {
-  // The gzip members the dump wrote (parallel gzip): the verify tests them on every CPU.
-  let members: { sizes: number[]; cpus: number } | undefined;
+  // The gzip members the dump wrote (parallel gzip): the verify reads each back.
+  let members: DumpMembers | undefined;
   return [
     {
       id: 'dump',

@@ -3,7 +3,11 @@ import { ExecaError } from 'execa';
 import type { Compose } from '../compose/compose.ts';
 import { type Compression, compressionFacts, compressions } from '../dumps/compression.ts';
 import { backupDir, publishedDumpName, temporaryPrefix } from '../dumps/dump-name.ts';
-import { verifyDumpInContainer, verifyMembersInContainer } from '../dumps/verify-dump.ts';
+import {
+  type DumpMembers,
+  verifyDumpInContainer,
+  verifyMembersInContainer,
+} from '../dumps/verify-dump.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import {
   chunkBytesFrom,
@@ -108,7 +112,7 @@ async function removeQuietly(compose: Compose, path: string): Promise<void> {
 export async function dumpToTemporary(
   compose: Compose,
   options: DumpOptions & { temporaryPath: string },
-): Promise<{ sizeBytes: number; members?: { sizes: number[]; cpus: number } }> {
+): Promise<{ sizeBytes: number; members?: DumpMembers }> {
   const { dbService, dbUser, dbName } = compose.project;
   const { signal, onProgress, temporaryPath } = options;
   const compression = options.compression ?? 'gzip';
@@ -145,6 +149,7 @@ export async function dumpToTemporary(
   let where: 'share' | 'scratch' | 'other' | undefined;
   onProgress?.({ ...progress });
   const members: number[] = [];
+  const crcs: string[] = [];
   try {
     await compose.execStream(
       dbService,
@@ -176,6 +181,7 @@ export async function dumpToTemporary(
           if (!parsed) return;
           if (parsed.kind === 'member') {
             members.push(parsed.bytes);
+            if (parsed.crc) crcs.push(parsed.crc);
             return;
           }
           if (parsed.kind === 'size') {
@@ -218,7 +224,16 @@ export async function dumpToTemporary(
   const listed = members.reduce((sum, size) => sum + size, 0) === progress.bytes;
   return {
     sizeBytes: progress.bytes,
-    ...(listed && members.length > 1 ? { members: { sizes: members, cpus: workers } } : {}),
+    ...(listed && members.length > 1
+      ? {
+          members: {
+            sizes: members,
+            cpus: workers,
+            // Only when every member has its CRC.
+            ...(crcs.length === members.length ? { crcs } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -314,18 +329,10 @@ export async function verifyTemporary(
   compose: Compose,
   temporaryPath: string,
   signal?: AbortSignal,
-  members?: { sizes: readonly number[]; cpus: number },
+  members?: DumpMembers,
 ): Promise<string | undefined> {
   try {
-    if (members) {
-      return await verifyMembersInContainer(
-        compose,
-        temporaryPath,
-        members.sizes,
-        members.cpus,
-        signal,
-      );
-    }
+    if (members) return await verifyMembersInContainer(compose, temporaryPath, members, signal);
     await verifyDumpInContainer(compose, temporaryPath, signal);
     return undefined;
   } catch (error) {

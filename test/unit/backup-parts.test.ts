@@ -63,6 +63,11 @@ describe('backup building blocks', () => {
     });
     assert.deepEqual(parseDumpStderr('ovena-size 1234'), { kind: 'size', bytes: 1234 });
     assert.deepEqual(parseDumpStderr('ovena-member 99'), { kind: 'member', bytes: 99 });
+    assert.deepEqual(parseDumpStderr('ovena-member 99 4038471504'), {
+      kind: 'member',
+      bytes: 99,
+      crc: '4038471504',
+    });
     assert.deepEqual(
       parseDumpStderr('pg_dump: error: connection to server on socket failed: No such file'),
       { kind: 'error', message: 'connection to server on socket failed: No such file' },
