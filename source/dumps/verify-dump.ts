@@ -28,6 +28,21 @@ exit 0
 `;
 
 /**
+ * How both member checks begin: FILE SIZE first; the file is there, readable, of the size the
+ * members add up to, and pg_dump's header is in its first member.
+ */
+const memberPrelude = `
+fail() { echo "ovena-verify-failed $1" >&2; exit "$1"; }
+f="$1"; size="$2"; shift 2
+[ -e "$f" ] || fail 10
+[ -r "$f" ] || fail 11
+[ -s "$f" ] || fail 12
+[ "$(stat -c %s -- "$f")" = "$size" ] || fail 13
+head=$(gzip -dc < "$f" 2>/dev/null | head -c 4096 | head -n 20 | tr -d '\\000')
+printf '%s\\n' "$head" | grep -q -- '^-- PostgreSQL database dump$' || fail 14
+`;
+
+/**
  * The same checks for ovena's own parallel-gzip file, whose gzip members (one per chunk) the dump
  * script listed: the file is cut into ranges of whole members, one per CPU, each read back from
  * the share and tested by its own `gzip -t` at once. Ranges that tile the file (their lengths add
@@ -37,16 +52,7 @@ exit 0
  * hold it, the caller falls back to the one-pass check (exit 16).
  * Arguments: FILE SIZE START:LENGTH... (the last range last).
  */
-const memberVerifyScript = `
-fail() { echo "ovena-verify-failed $1" >&2; exit "$1"; }
-f="$1"; size="$2"; shift 2
-[ -e "$f" ] || fail 10
-[ -r "$f" ] || fail 11
-[ -s "$f" ] || fail 12
-[ "$(stat -c %s -- "$f")" = "$size" ] || fail 13
-head=$(gzip -dc < "$f" 2>/dev/null | head -c 4096 | head -n 20 | tr -d '\\000')
-printf '%s\\n' "$head" | grep -q -- '^-- PostgreSQL database dump$' || fail 14
-range() { tail -c +"$(($1 + 1))" -- "$f" | head -c "$2"; }
+const memberVerifyScript = `${memberPrelude}range() { tail -c +"$(($1 + 1))" -- "$f" | head -c "$2"; }
 pids=""; n=$#; i=0; last=""
 for r in "$@"; do
   i=$((i + 1)); start=\${r%%:*}; length=\${r#*:}
@@ -72,16 +78,7 @@ exit 0
  * the completion comment from the last; if that member is too short to hold it, the caller falls
  * back to the one-pass check (exit 16). Arguments: FILE SIZE SIZE:CRC... (in file order).
  */
-const crcVerifyScript = `
-fail() { echo "ovena-verify-failed $1" >&2; exit "$1"; }
-f="$1"; size="$2"; shift 2
-[ -e "$f" ] || fail 10
-[ -r "$f" ] || fail 11
-[ -s "$f" ] || fail 12
-[ "$(stat -c %s -- "$f")" = "$size" ] || fail 13
-head=$(gzip -dc < "$f" 2>/dev/null | head -c 4096 | head -n 20 | tr -d '\\000')
-printf '%s\\n' "$head" | grep -q -- '^-- PostgreSQL database dump$' || fail 14
-start=0; last=0
+const crcVerifyScript = `${memberPrelude}start=0; last=0
 for m in "$@"; do
   length=\${m%%:*}; crc=\${m#*:}
   got=$(tail -c +"$((start + 1))" -- "$f" | head -c "$length" | cksum) || fail 13
