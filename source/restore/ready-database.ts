@@ -20,10 +20,22 @@ export async function ensureDatabaseRunning(
     return false;
   await beforeChange?.();
   onStatus?.(
-    `the database is ${state.state}: starting it alone to read the dump (Orthanc is not started)`,
+    `the database is ${state.state === 'running' ? `not healthy (health: ${state.health ?? 'none'})` : state.state}: starting it alone to read the dump (Orthanc is not started)`,
   );
   await compose.up([compose.project.dbService], signal);
-  await compose.waitHealthy(compose.project.dbService, { signal });
+  // A database that never gets healthy holds the check for up to 3 minutes: say so as it goes.
+  const waitStarted = Date.now();
+  let said = waitStarted;
+  await compose.waitHealthy(compose.project.dbService, {
+    signal,
+    onState: (now) => {
+      if (Date.now() - said < 10_000) return;
+      said = Date.now();
+      onStatus?.(
+        `the database is ${now.health ?? now.state} after ${Math.round((said - waitStarted) / 1000)} s: waiting up to 180 s for it to become healthy`,
+      );
+    },
+  });
   await waitDatabaseReady(compose, signal);
   return true;
 }

@@ -232,7 +232,7 @@ export function restoreJob(compose: Compose, plan: RestorePlan, options: Restore
     describeState(stoppedAt) {
       switch (stoppedAt) {
         case 'safety-dump':
-          return `nothing was changed: the database was not stopped${plan.startedDatabase ? ' (it was started to check the dump and is left running)' : ''}, Orthanc is as it was; run "${again}" again`;
+          return `nothing was changed: the database was not stopped${plan.startedDatabase ? ' (it was started to check the dump and is left running)' : ''}, Orthanc is as it was; run "${again}" again, or, if the current database cannot be read, "${again} --no-safety-dump" (its content is then lost)`;
         case 'stop':
           return `no data was destroyed, but Orthanc and the database may be stopped; ${safetyText()}; run "${again}" to restore, or "ovena start" to go back to the current database`;
         case 'remove-volume':
