@@ -51,6 +51,18 @@ export function signalExitCode(reason: unknown): number {
   return ExitCode.interrupted;
 }
 
+/**
+ * What a check before any change throws: the error itself, or, when the run was aborted by a
+ * signal meanwhile, one sentence saying that nothing was changed (exit 128 + n).
+ */
+export function checksError(error: unknown, signal: AbortSignal): unknown {
+  if (!signal.aborted) return error;
+  return new OvenaError(
+    `interrupted (${String(signal.reason)}) during the checks: nothing was changed`,
+    signalExitCode(signal.reason),
+  );
+}
+
 export function exitCodeOf(error: unknown): number {
   return error instanceof OvenaError ? error.exitCode : ExitCode.failed;
 }

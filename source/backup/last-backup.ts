@@ -1,6 +1,7 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, OvenaError } from '../errors.ts';
+import { readStateFile } from '../files/read-state-file.ts';
 import { writeFileAtomic } from '../files/write-file-atomic.ts';
 
 /** The last backup run, as `ovena status` (and --json) and the home screen show it. */
@@ -28,14 +29,9 @@ export type LastBackupRead =
 /** The record, none, or a file that is there but cannot be read (never shown as "none"). */
 export async function readLastBackupState(stateDir: string): Promise<LastBackupRead> {
   const file = path.join(stateDir, lastBackupFile);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { kind: 'none' };
-    return { kind: 'unreadable', file, reason: code ?? String(error) };
-  }
+  const read = await readStateFile(file);
+  if (read.kind !== 'text') return read;
+  const { text } = read;
   let value: Partial<LastBackupRecord>;
   try {
     value = JSON.parse(text) as Partial<LastBackupRecord>;

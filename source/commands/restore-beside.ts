@@ -4,7 +4,7 @@ import { writeLine } from '../cli/context.ts';
 import { booleanOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { defaultDumpName } from '../dumps/dump-name.ts';
-import { ExitCode, OvenaError, signalExitCode, UsageError } from '../errors.ts';
+import { checksError, ExitCode, OvenaError, UsageError } from '../errors.ts';
 import { formatBytes, formatTimestamp } from '../format.ts';
 import { executeJob, jsonOfResult } from '../jobs/execute-job.ts';
 import { acquireLock } from '../lock/host-lock.ts';
@@ -79,11 +79,7 @@ export async function runBeside(context: CommandContext, options: RestoreOptions
       );
       assertDiskEnough(disk, plan.dump);
     } catch (error) {
-      if (!signal.aborted) throw error;
-      throw new OvenaError(
-        `interrupted (${String(signal.reason)}) during the checks: nothing was changed`,
-        signalExitCode(signal.reason),
-      );
+      throw checksError(error, signal);
     }
     await lock.describe(`of ${plan.dump.name}`);
     writeLine(out, `Mode        beside: ${compose.project.dbName} keeps serving during the load`);

@@ -4,7 +4,7 @@ import { booleanOption, stringOption } from '../cli/parse-args.ts';
 import { openCompose } from '../compose/open-compose.ts';
 import { defaultDumpName, restoreCandidates } from '../dumps/dump-name.ts';
 import { listDumpsQuick } from '../dumps/list-dumps.ts';
-import { ExitCode, OvenaError, signalExitCode, UsageError } from '../errors.ts';
+import { checksError, ExitCode, UsageError } from '../errors.ts';
 import { formatTimestamp } from '../format.ts';
 import { imagesCheckJob } from '../images/check-job.ts';
 import { executeJob } from '../jobs/execute-job.ts';
@@ -74,11 +74,7 @@ export async function run(context: CommandContext): Promise<number> {
         onStatus: (line) => writeLine(out, `${formatTimestamp(Date.now())} preflight: ${line}`),
       });
     } catch (error) {
-      if (!signal.aborted) throw error;
-      throw new OvenaError(
-        `interrupted (${String(signal.reason)}) during the checks: nothing was changed`,
-        signalExitCode(signal.reason),
-      );
+      throw checksError(error, signal);
     }
     await lock.describe(`of ${plan.dump.name}`);
     for (const line of planLines(plan)) writeLine(out, line);

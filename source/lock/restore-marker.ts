@@ -1,6 +1,7 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, OvenaError } from '../errors.ts';
+import { readStateFile } from '../files/read-state-file.ts';
 import { writeFileAtomic } from '../files/write-file-atomic.ts';
 import { type LockKind, markerBlocks, type RestorePhase, restorePhases } from './lock-table.ts';
 
@@ -78,15 +79,9 @@ export function parseMarker(text: string): RestoreMarker | undefined {
 
 export async function readMarkerState(stateDir: string): Promise<MarkerRead> {
   const file = markerPath(stateDir);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { kind: 'none' };
-    return { kind: 'unreadable', file, reason: code ?? String(error) };
-  }
-  const marker = parseMarker(text);
+  const read = await readStateFile(file);
+  if (read.kind !== 'text') return read;
+  const marker = parseMarker(read.text);
   return marker
     ? { kind: 'marker', marker }
     : { kind: 'unreadable', file, reason: 'not a restore marker' };
