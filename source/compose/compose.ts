@@ -50,6 +50,17 @@ export type ComposeOptions = {
   binary?: string;
 };
 
+/**
+ * The compose tool detection will most likely find, known without running anything: the one
+ * OVENA_COMPOSE_FLAVOR forces, or the docker CLI plugin; none for OVENA_COMPOSE_BIN.
+ */
+function guessedTool(env: NodeJS.ProcessEnv): { flavor: ComposeFlavor } | undefined {
+  if (env.OVENA_COMPOSE_BIN) return undefined;
+  const forced = env.OVENA_COMPOSE_FLAVOR;
+  if (forced === 'v1' || forced === 'v2') return { flavor: forced };
+  return forced ? undefined : { flavor: 'v2' };
+}
+
 export class Compose {
   readonly files: string[];
   readonly env: NodeJS.ProcessEnv;
@@ -77,27 +88,59 @@ export class Compose {
   /** Checks files, docker, compose and the configuration, in that order; each failure has its own exit code. */
   static async open(options: ComposeOptions): Promise<Compose> {
     await assertFilesExist(options.files);
-    const tool = options.flavor
-      ? { flavor: options.flavor, binary: options.binary }
-      : await detectDocker(options.env);
-    const compose = new Compose({ ...options, ...tool });
-    await compose.loadConfig();
+    if (options.flavor) {
+      const compose = new Compose({ ...options, flavor: options.flavor });
+      await compose.loadConfig();
+      return compose;
+    }
+    // `config` runs beside the detection, with the tool most sites have (the plugin, or the
+    // flavour OVENA_COMPOSE_FLAVOR forces): ~0.2 s less before every command. Its answer counts
+    // only when the detection finds that same tool; a failure counts only then, and after the
+    // detection's own errors (docker missing, daemon down).
+    const guess = guessedTool(options.env);
+    const early = guess ? new Compose({ ...options, ...guess }) : undefined;
+    const config = early?.readConfig().then(
+      (text) => ({ text }),
+      (error: unknown) => ({ error }),
+    );
+    const tool = await detectDocker(options.env);
+    const compose =
+      early && tool.flavor === early.flavor && tool.binary === early.binary
+        ? early
+        : new Compose({ ...options, ...tool });
+    const read = compose === early ? await config : undefined;
+    if (read && 'error' in read) throw compose.configError(read.error);
+    compose.applyConfig(read?.text ?? (await compose.readConfigOrFail()));
     return compose;
   }
 
-  private async loadConfig(): Promise<void> {
-    let text: string;
+  private readConfig(): Promise<string> {
+    return this.run(['config']).then((result) => result.stdout);
+  }
+
+  private async readConfigOrFail(): Promise<string> {
     try {
-      text = (await this.run(['config'])).stdout;
+      return await this.readConfig();
     } catch (error) {
-      throw new OvenaError(
-        `compose file is invalid: ${firstLine(stderrOf(error))} (checked with "${this.binary ?? (this.flavor === 'v2' ? 'docker compose' : 'docker-compose')} config", compose ${this.flavor})`,
-        ExitCode.config,
-      );
+      throw this.configError(error);
     }
+  }
+
+  private configError(error: unknown): OvenaError {
+    return new OvenaError(
+      `compose file is invalid: ${firstLine(stderrOf(error))} (checked with "${this.binary ?? (this.flavor === 'v2' ? 'docker compose' : 'docker-compose')} config", compose ${this.flavor})`,
+      ExitCode.config,
+    );
+  }
+
+  private applyConfig(text: string): void {
     this.model = modelFromConfig(parseYaml(text) as unknown);
     registerSecrets(secretsOf(this.model));
     this.project = projectInfo(this.model, this.env);
+  }
+
+  private async loadConfig(): Promise<void> {
+    this.applyConfig(await this.readConfigOrFail());
   }
 
   /** Runs a compose subcommand and returns its output; errors carry compose's own first line. */
