@@ -1,6 +1,6 @@
 import type { Compose } from '../compose/compose.ts';
 import type { Compression } from '../dumps/compression.ts';
-import { backupDir } from '../dumps/dump-name.ts';
+import { backupDir, temporaryPrefix } from '../dumps/dump-name.ts';
 import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import { countOrthancInstances } from '../history/guard.ts';
@@ -21,19 +21,34 @@ if command -v mountpoint >/dev/null 2>&1; then mountpoint -q "$dir" || exit 11
 else awk -v d="$dir" '$2 == d { found = 1 } END { exit !found }' /proc/mounts || exit 11; fi
 [ -w "$dir" ] || exit 12
 df -Pk "$dir" | awk 'NR == 2 { print $4 * 1024 }'
+# The temporary files in the share, for the stale-file cleanup once the lock is held (one exec less).
+find "$dir" -mindepth 1 -maxdepth 1 -type f -name "$2*" -printf 'ovena-tmp %f\\n' 2>/dev/null &&
+  echo 'ovena-tmp-listed'
+exit 0
 `;
 
-export async function checkShare(compose: Compose, signal?: AbortSignal): Promise<number> {
+/** Free bytes in the share, and the names of the temporary dump files in it. */
+export async function checkShare(
+  compose: Compose,
+  signal?: AbortSignal,
+): Promise<{ freeBytes: number; temporaries: string[] | undefined }> {
   const { dbService } = compose.project;
   // A clear "not running" error (exit 69) before anything else.
   await compose.runningContainer(dbService, signal);
   try {
     const text = await compose.execCapture(
       dbService,
-      ['sh', '-c', shareCheckScript, 'ovena-share', backupDir],
+      ['sh', '-c', shareCheckScript, 'ovena-share', backupDir, temporaryPrefix],
       signal ? { signal } : {},
     );
-    return Number(text.trim());
+    const lines = text.trim().split('\n');
+    const temporaries = lines.flatMap((line) => {
+      const match = /^ovena-tmp (.+)$/.exec(line);
+      return match?.[1] ? [match[1]] : [];
+    });
+    // Without the closing line (find failed) the cleanup lists the share itself.
+    const listed = lines.includes('ovena-tmp-listed');
+    return { freeBytes: Number(lines[0]), temporaries: listed ? temporaries : undefined };
   } catch (error) {
     signal?.throwIfAborted();
     const code = (error as { exitCode?: number }).exitCode;
@@ -75,6 +90,7 @@ export function backupJob(
     outcome: { file: finalPath, sizeBytes: 0, durationMs: 0, locked: false },
   };
   let started = 0;
+  let temporaries: string[] | undefined;
   const job: Job = {
     title: `Back up the database to ${finalPath}`,
     steps: [
@@ -83,8 +99,9 @@ export function backupJob(
         title: `Check the backup share (${backupDir})`,
         async run({ signal }) {
           started = Date.now();
-          const free = await checkShare(compose, signal);
-          return { summary: `mounted, ${formatBytes(free)} free` };
+          const share = await checkShare(compose, signal);
+          temporaries = share.temporaries;
+          return { summary: `mounted, ${formatBytes(share.freeBytes)} free` };
         },
       },
       {
@@ -104,7 +121,11 @@ export function backupJob(
             const killed = await killOrphanPipelines(compose, signal);
             if (killed > 0) notes.push(`stopped ${killed} orphaned pipeline(s) in the container`);
           }
-          const removed = await removeStaleTemporaries(compose, { signal });
+          // From the share check's listing: a run that died since leaves its file to the next.
+          const removed = await removeStaleTemporaries(compose, {
+            signal,
+            ...(temporaries ? { names: temporaries } : {}),
+          });
           for (const name of removed) log(`removed stale temporary file ${backupDir}/${name}`);
           if (removed.length > 0) notes.push(`removed ${removed.length} stale temporary file(s)`);
           return { summary: notes.join('; ') || undefined };

@@ -46,10 +46,15 @@ export async function killOrphanPipelines(compose: Compose, signal?: AbortSignal
  */
 export async function removeStaleTemporaries(
   compose: Compose,
-  options: { signal?: AbortSignal; isAlive?: (pid: number) => boolean } = {},
+  options: {
+    signal?: AbortSignal;
+    isAlive?: (pid: number) => boolean;
+    /** The share's file names when a listing was just read; otherwise the share is listed. */
+    names?: readonly string[];
+  } = {},
 ): Promise<string[]> {
   const isAlive = options.isAlive ?? isLiveOvena;
-  const names = await listShareFileNames(compose, options.signal);
+  const names = options.names ?? (await listShareFileNames(compose, options.signal));
   const stale = names.filter((name) => {
     if (!name.startsWith(temporaryPrefix)) return false;
     const pid = ownerPidOf(name);
