@@ -88,6 +88,14 @@ export async function serviceState(
   };
 }
 
+/**
+ * Running and healthy (or without a healthcheck). A crash-looping container is "running" for a
+ * moment after each restart (health "starting"): that does not count.
+ */
+export function isServing(state: ServiceState): boolean {
+  return state.state === 'running' && (state.health === undefined || state.health === 'healthy');
+}
+
 /** The running container of a service, or a clear error saying it is not running. */
 export async function runningContainer(
   compose: Compose,
@@ -125,8 +133,7 @@ export async function waitHealthy(
     options.signal?.throwIfAborted();
     const state = await compose.serviceState(service, options.signal);
     options.onState?.(state);
-    if (state.state === 'running' && (state.health === undefined || state.health === 'healthy'))
-      return;
+    if (isServing(state)) return;
     // `restarting` means it already exited once: a crash loop, not a slow start.
     if (['exited', 'dead', 'missing', 'restarting'].includes(state.state)) {
       throw new OvenaError(

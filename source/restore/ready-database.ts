@@ -1,4 +1,5 @@
 import type { Compose } from '../compose/compose.ts';
+import { isServing } from '../compose/containers.ts';
 import { messageOf } from '../errors.ts';
 import { acquireLock, type HostLock } from '../lock/host-lock.ts';
 import { waitDatabaseReady } from './database-ops.ts';
@@ -14,10 +15,7 @@ export async function ensureDatabaseRunning(
   beforeChange?: () => Promise<void>,
 ): Promise<boolean> {
   const state = await compose.serviceState(compose.project.dbService, signal);
-  // A crash-looping container is "running" for a moment after each restart (health "starting"):
-  // only a healthy (or healthcheck-less) one counts, the others go through the health wait.
-  if (state.state === 'running' && (state.health === undefined || state.health === 'healthy'))
-    return false;
+  if (isServing(state)) return false;
   await beforeChange?.();
   onStatus?.(
     `the database is ${state.state === 'running' ? `not healthy (health: ${state.health ?? 'none'})` : state.state}: starting it alone to read the dump (Orthanc is not started)`,
@@ -79,8 +77,7 @@ export async function readyDatabase(
   try {
     if (options.destroyed !== undefined) {
       const state = await compose.serviceState(compose.project.dbService, signal);
-      if (state.state === 'running' && (state.health === undefined || state.health === 'healthy'))
-        return { startedDatabase, databaseBroken };
+      if (isServing(state)) return { startedDatabase, databaseBroken };
       onStatus?.(
         `the database is not the original (${options.destroyed}) and is ${state.health ?? state.state}: not starting it; reading the dump in a one-off container`,
       );
