@@ -50,7 +50,7 @@ export const optionSpecs: OptionSpec[] = [
     type: 'boolean',
     commands: ['restore'],
     description:
-      'plain load: one psql stream through the database service. Default, the fast load: a one-off server with durability off (no network), schema and data in one transaction, indexes and constraints in parallel sessions, analyze, then back to durable (flushed, the database restarted as configured, fsync/full_page_writes/wal_level checked)',
+      'plain load: one psql stream through the database service. Default, the fast load: a one-off server with durability off (no network), the schema, then the data table by table, each committed on its own (no WAL), indexes and constraints in parallel sessions as soon as their tables are loaded, each table analyzed, then back to durable (flushed, the database restarted as configured, fsync/full_page_writes/wal_level checked)',
   },
   {
     name: 'no-safety-dump',

@@ -93,10 +93,7 @@ export function drillJob(compose: Compose, dump: DumpFile, state: DrillState): J
         dumpName: dump.name,
         sizeBytes: dump.sizeBytes,
         logStderr: false,
-        copyLines: () =>
-          state.scan
-            ? new Map(state.scan.tables.map((table) => [table.table, table.line]))
-            : undefined,
+        scan: () => state.scan,
         async beforeLoad(signal) {
           const cpus = Number((await needBox(state).target.capture(['nproc'], signal)).trim());
           sessions = Math.max(1, Math.min(8, Math.floor(cpus) || 1));

@@ -212,33 +212,16 @@ export async function verifyDumpInContainer(
   compose: Compose,
   pathInContainer: string,
   signal?: AbortSignal,
-  options: { oneOffWhenDown?: boolean } = {},
 ): Promise<void> {
   let failedCheck: number | undefined;
-  const noteFailure = (line: string) => {
-    failedCheck = failedCheckOf(line) ?? failedCheck;
-  };
   const argv = ['sh', '-c', verifyScript, 'ovena-verify', pathInContainer];
   try {
-    const { dbService } = compose.project;
-    if (
-      options.oneOffWhenDown &&
-      (await compose.serviceState(dbService, signal)).state !== 'running'
-    ) {
-      // A database that will not start: read the dump in a one-off container instead.
-      await compose
-        .execCapture(dbService, argv, { oneOffWhenDown: true, ...(signal ? { signal } : {}) })
-        .catch((error: unknown) => {
-          for (const line of String((error as { stderr?: unknown }).stderr ?? '').split('\n'))
-            noteFailure(line);
-          throw error;
-        });
-    } else {
-      await compose.execStream(dbService, argv, {
-        ...(signal ? { signal } : {}),
-        onStderrLine: noteFailure,
-      });
-    }
+    await compose.execStream(compose.project.dbService, argv, {
+      ...(signal ? { signal } : {}),
+      onStderrLine: (line) => {
+        failedCheck = failedCheckOf(line) ?? failedCheck;
+      },
+    });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw verifyFailureError(pathInContainer, failedCheck) ?? error;

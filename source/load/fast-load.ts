@@ -3,36 +3,68 @@ import type { PgTarget } from './pg-target.ts';
 import { type PostData, postDataHeaderRegex, splitPostData } from './post-data.ts';
 
 /**
- * The fast load's first part: the dump's schema and data in ONE transaction (`psql -1`), so that
- * with wal_level=minimal each COPY into a table created in the same transaction writes no WAL.
- * In the same pass an awk sets the post-data section aside (with the dump's preamble of session
- * settings) in a file inside the container; it is read back and split into items for the
- * parallel builder (post-data-runner.ts). awk is in every Debian-based image (mawk is essential).
+ * The fast load's first part: the dump's schema, then each table's data in a transaction of its
+ * own that first empties the table (TRUNCATE gives it a new file), so that with wal_level=minimal
+ * its COPY writes no WAL. After each COMMIT the server reports the table loaded (a WARNING, which
+ * the dump's `client_min_messages = warning` lets through; not psql's `\warn`, which a dump's
+ * `\restrict` forbids), by the COPY block's ordinal, and its index builds may start beside the
+ * rest of the load (load-steps.ts). The TRUNCATE runs where it can:
+ * a table it cannot empty on its own (a partitioned root, one a foreign key already names) loads
+ * with WAL instead. A COPY block is one under a "TABLE DATA" header, as the dump scan counts
+ * them (the ordinals are the scan's), so a COPY line in a function's body is left alone.
+ * The added statements go at the start of lines the dump already has (the COPY line, the line
+ * after `\.`), so psql's line numbers in errors stay the dump's.
+ * In the same pass the post-data section is set aside (with the dump's preamble of session
+ * settings) in a file inside the container, never sent to this psql. awk is in every
+ * Debian-based image (mawk is essential).
  */
-const splitProgram = `
+export const splitProgram = `
+incopy {
+  print
+  if ($0 == "\\\\.") {
+    incopy = 0
+    pending = "COMMIT; DO $ovena$ BEGIN RAISE WARNING 'ovena-table-loaded " blocks "'; END $ovena$; "
+  }
+  next
+}
 post { print > out; next }
-$0 ~ header { post = 1; print > out; next }
+$0 ~ header { if (pending != "") print pending; pending = ""; post = 1; print > out; next }
+/^-- / { data = ($0 ~ /^-- Data for Name: .*; Type: TABLE DATA;/) }
+data && /^COPY / {
+  blocks++; incopy = 1
+  table = $0; sub(/^COPY /, "", table); sub(/ \\(.*$/, "", table); sub(/ FROM stdin;$/, "", table)
+  print pending "BEGIN; DO $ovena$ BEGIN TRUNCATE ONLY " table "; EXCEPTION WHEN OTHERS THEN NULL; END $ovena$; " $0
+  pending = ""; next
+}
 !seen && /^-- Name: / { seen = 1 }
 !seen && !/^\\\\/ && !/^--/ { print > out }
-{ print }
+{ print pending $0; pending = "" }
+END { if (pending != "") print pending }
 `;
 
-export function postDataFile(pid: string | number = '$$'): string {
-  return `/tmp/ovena-post-data-${pid}.sql`;
-}
+const loadedPattern = /WARNING:\s+ovena-table-loaded (\d+)$/;
 
-/** Loads schema and data; returns the post-data section, split into items. */
+/**
+ * Loads schema and data; returns the post-data section the load set aside, split into items.
+ * `onTableLoaded` gets the ordinal (1-based) of each COPY block committed.
+ */
 export async function loadSchemaAndData(
   target: PgTarget,
   path: string,
-  options: LoadOptions,
+  options: LoadOptions & { onTableLoaded?(ordinal: number): void },
 ): Promise<PostData> {
   const file = `/tmp/ovena-post-data-${process.pid}-${Date.now().toString(36)}.sql`;
+  const { onTableLoaded, ...loadOptions } = options;
   await loadDump(target, path, {
-    ...options,
+    ...loadOptions,
+    onStderrLine: (line) => {
+      const loaded = loadedPattern.exec(line.trim());
+      if (loaded) onTableLoaded?.(Number(loaded[1]));
+      else options.onStderrLine?.(line);
+    },
     consumer: {
-      // awk | psql -1: the split runs beside the load; psql's status is the pipeline's.
-      script: `awk -v out="${file}" -v header='${postDataHeaderRegex}' '${splitProgram.replaceAll("'", "'\\''")}' | psql -X -q -1 -v ON_ERROR_STOP=1 -U "$user" -d "$db" -f - >/dev/null`,
+      // awk | psql: the split runs beside the load; psql's status is the pipeline's.
+      script: `awk -v out="${file}" -v header='${postDataHeaderRegex}' '${splitProgram.replaceAll("'", "'\\''")}' | psql -X -q -v ON_ERROR_STOP=1 -U "$user" -d "$db" -f - >/dev/null`,
     },
   });
   try {

@@ -33,7 +33,7 @@ export type LoadOptions = {
   dumpName?: string;
   /**
    * What reads the decompressed text on stdin (a shell command; $user and $db are set), e.g. the
-   * fast load's split into one transaction and a post-data file. Default: psql with ON_ERROR_STOP.
+   * fast load's transaction per table and its post-data file. Default: psql with ON_ERROR_STOP.
    */
   consumer?: { script: string };
 };
@@ -71,7 +71,10 @@ export async function loadDump(
           if (bytes !== undefined) options.onPosition(bytes);
         },
         onStderrLine: (line) => {
-          if (stderr.length < 200) stderr.push(line);
+          // The last lines: psql stops at the first error, after any number of notices and
+          // (the fast load's) table reports.
+          stderr.push(line);
+          if (stderr.length > 200) stderr.shift();
           options.onStderrLine?.(line);
         },
       },

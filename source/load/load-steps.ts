@@ -1,15 +1,22 @@
+import { ExitCode, OvenaError } from '../errors.ts';
 import { formatBytes, formatDuration, formatRate } from '../format.ts';
+import { childController } from '../jobs/child-controller.ts';
 import type { Step } from '../jobs/job.ts';
+import { BuildGate } from './build-gate.ts';
 import { analyzeAll, loadSchemaAndData, tableSizes } from './fast-load.ts';
 import type { PgTarget } from './pg-target.ts';
-import type { PostData } from './post-data.ts';
-import { runPostData } from './post-data-runner.ts';
+import { type PostData, type PostDataItem, splitPostData } from './post-data.ts';
+import { type ItemTiming, runPostData } from './post-data-runner.ts';
+import type { DumpScan } from './scan-dump.ts';
 
 /**
  * The one loader as steps, shared by the from-scratch fast load, the restore beside the live
- * database and the drill: schema and data in one transaction (progress in bytes, rate, ETA), the
- * indexes and constraints in parallel sessions (progress in items done/total), then ANALYZE.
- * Where the data goes is the caller's: `where()` is asked when each step starts.
+ * database and the drill: the schema, then each table's data committed on its own (progress in
+ * bytes, rate, ETA), the indexes and constraints in parallel sessions (progress in items
+ * done/total), then ANALYZE. When a scan of the dump came first, its post-data items are known
+ * before the load: each starts as soon as its tables are loaded, beside the rest of the data
+ * (build-gate.ts), and the `post-data` step waits for what is left. Where the data goes is the
+ * caller's: `where()` is asked when each step starts.
  */
 export type LoadWhere = {
   target: PgTarget;
@@ -25,10 +32,13 @@ export type LoadStepsOptions = {
   dumpName: string;
   sizeBytes: number;
   where(): LoadWhere;
-  /** Title of the first step; default "Load NAME: schema and data in one transaction". */
+  /** Title of the first step; default "Load NAME: schema, then each table's data". */
   loadTitle?: string;
-  /** Dump line of each COPY statement by table (from a scan), to name a failing row's line. */
-  copyLines?(): ReadonlyMap<string, number> | undefined;
+  /**
+   * What a scan of this dump found (preflight's, the drill's): its post-data items build while
+   * the data loads, its row counts order them, its COPY lines name a failing row's line.
+   */
+  scan?(): DumpScan | undefined;
   /** Print psql's stderr lines (notices) in the step's log. */
   logStderr?: boolean;
   /** Runs first in the load step (e.g. to find where the data goes). */
@@ -37,39 +47,206 @@ export type LoadStepsOptions = {
   onLoaded?(ms: number): void;
 };
 
+/** The builds that run beside the load: started by the load step, awaited by `post-data`. */
+type Build = {
+  /** The post-data items, then one ANALYZE per loaded table. */
+  items: readonly PostDataItem[];
+  analyzed: number;
+  started: number;
+  sessions: number;
+  /** Settles when every item is built, or with the first failure; never rejects unhandled. */
+  result: Promise<{ timings: ItemTiming[] } | { error: unknown }>;
+  controller: AbortController;
+  /** Where its progress goes: the load step's detail, then the post-data step's bar. */
+  report(done: number, total: number, running: readonly string[]): void;
+};
+
+/** The same items in the same order: what the scan read is what the load set aside. */
+function sameItems(a: readonly PostDataItem[], b: readonly PostDataItem[]): boolean {
+  return a.length === b.length && a.every((item, index) => item.sql === b[index]?.sql);
+}
+
+function postDataSettings(where: LoadWhere): string[] {
+  // The sessions already use every CPU: a parallel B-tree build's workers would only take
+  // time from the longest build (a trigram GIN index builds on one CPU), measured 17.4 s
+  // against 14.8 s for Orthanc's 53 items at 400,000 instances on 2 cores.
+  return ['SET max_parallel_maintenance_workers = 0', ...where.postDataSettings];
+}
+
+const partitionedAnalyze = `DO $ovena$ DECLARE r record; BEGIN
+FOR r IN SELECT c.oid::regclass AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind = 'p' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+LOOP EXECUTE 'ANALYZE ' || r.t; END LOOP; END $ovena$;`;
+
+function slowestOf(timings: readonly ItemTiming[]): string {
+  return timings
+    .slice(0, 3)
+    .map((t) => `${t.item} ${formatDuration(t.ms)}`)
+    .join(', ');
+}
+
 /** The steps `load`, `post-data` and `analyze`. */
 export function loadSteps(options: LoadStepsOptions): Step[] {
   const { dumpName } = options;
   let postData: PostData | undefined;
+  let build: Build | undefined;
+  /** Tables the build sessions analyzed (then the analyze step has nothing left to do). */
+  let analyzedBeside = 0;
   let loadStarted = 0;
+
+  /** Starts the builds of the scan's items, held back by the gate until their tables are in. */
+  const startBuild = (
+    where: LoadWhere,
+    planned: PostData,
+    scan: DumpScan,
+    gate: BuildGate,
+    signal: AbortSignal,
+  ) => {
+    const rows = new Map(scan.tables.map((table) => [table.table, table.rows]));
+    // Each loaded table's ANALYZE in the same sessions, after its keys, indexes and foreign keys
+    // (an expression index has statistics of its own), beside the longest build.
+    const analyzes: PostDataItem[] = scan.tables.map((table, index) => ({
+      id: planned.items.length + index,
+      name: table.table,
+      type: 'ANALYZE',
+      kind: 'after',
+      tables: [table.table],
+      sql: `ANALYZE ${table.table};`,
+    }));
+    // Partitioned tables hold no rows of their own (no COPY): one ANALYZE of them all, last.
+    analyzes.push({
+      id: planned.items.length + analyzes.length,
+      name: 'partitioned tables',
+      type: 'ANALYZE',
+      kind: 'barrier',
+      tables: [],
+      sql: partitionedAnalyze,
+    });
+    const items = [...planned.items, ...analyzes];
+    // The run's signal (the same in every step) stops it too, wherever the job stands.
+    const { controller, dispose } = childController(signal);
+    const started: Build = {
+      items,
+      analyzed: scan.tables.length,
+      started: Date.now(),
+      sessions: where.sessions,
+      controller,
+      report: () => {},
+      result: Promise.resolve({ timings: [] }),
+    };
+    started.result = runPostData(
+      where.target,
+      { preamble: planned.preamble, items },
+      {
+        signal: controller.signal,
+        sessions: where.sessions,
+        settings: postDataSettings(where),
+        tableWeight: (table) => rows.get(table) ?? 0,
+        dumpName,
+        gate,
+        onProgress: (done, total, running) => started.report(done, total, running),
+      },
+    )
+      .then(
+        (timings) => ({ timings }),
+        (error: unknown) => ({ error }),
+      )
+      .finally(dispose);
+    return started;
+  };
+
   return [
     {
       id: 'load',
-      title: options.loadTitle ?? `Load ${dumpName}: schema and data in one transaction`,
+      title: options.loadTitle ?? `Load ${dumpName}: schema, then each table's data`,
       async run({ signal, progress, log }) {
         await options.beforeLoad?.(signal);
-        const { target } = options.where();
-        const copyLines = options.copyLines?.();
+        const where = options.where();
+        const scan = options.scan?.();
+        const copyLines = scan && new Map(scan.tables.map((table) => [table.table, table.line]));
+        const planned = scan ? splitPostData(scan.postData) : undefined;
         loadStarted = Date.now();
         const total = options.sizeBytes;
-        progress({ done: 0, total, unit: 'bytes' });
-        postData = await loadSchemaAndData(target, options.path, {
-          signal,
-          dumpName,
-          onPosition: (bytes) => progress({ done: Math.min(bytes, total), total, unit: 'bytes' }),
-          ...(options.logStderr === false
-            ? {}
-            : {
-                onStderrLine: (line: string) => {
-                  if (line.trim() !== '') log(line);
-                },
-              }),
-          ...(copyLines ? { copyLines } : {}),
-        });
-        progress({ done: total, total, unit: 'bytes' });
+        let position = 0;
+        let built = '';
+        const show = () =>
+          progress({
+            done: Math.min(position, total),
+            total,
+            unit: 'bytes',
+            ...(built ? { detail: built } : {}),
+          });
+        show();
+        // The load takes CPUs too (decompression, psql, the COPY backend): one session fewer builds
+        // beside it, and at least one.
+        const gate = new BuildGate(Math.max(1, where.sessions - 1));
+        const loading = childController(signal);
+        if (scan && planned && planned.items.length > 0) {
+          build = startBuild(where, planned, scan, gate, signal);
+          build.report = (done, count) => {
+            built = `${done} of ${count} index builds and analyzes done`;
+            show();
+          };
+          // A failed build stops the load at once: its error is the one to report.
+          void build.result.then((outcome) => {
+            if ('error' in outcome) loading.controller.abort(new Error('an index build failed'));
+          });
+        }
+        const stopBuild = async () => {
+          if (!build) return;
+          build.controller.abort(signal.reason);
+          await build.result;
+          build = undefined;
+        };
+        let setAside: PostData;
+        try {
+          setAside = await loadSchemaAndData(where.target, options.path, {
+            signal: loading.controller.signal,
+            dumpName,
+            onPosition: (bytes) => {
+              position = bytes;
+              show();
+            },
+            onTableLoaded: (ordinal) => {
+              const table = scan?.tables[ordinal - 1]?.table;
+              if (table) gate.tableLoaded(table);
+            },
+            ...(options.logStderr === false
+              ? {}
+              : {
+                  onStderrLine: (line: string) => {
+                    if (line.trim() !== '') log(line);
+                  },
+                }),
+            ...(copyLines ? { copyLines } : {}),
+          });
+        } catch (error) {
+          // The load stopped because a build failed: that failure is the one to report.
+          if (build && loading.controller.signal.aborted && !signal.aborted) {
+            const outcome = await build.result;
+            build = undefined;
+            if ('error' in outcome) throw outcome.error;
+          }
+          await stopBuild();
+          throw error;
+        } finally {
+          loading.dispose();
+        }
+        gate.open();
+        if (planned && !sameItems(planned.items, setAside.items)) {
+          await stopBuild();
+          throw new OvenaError(
+            `${dumpName} changed while it was restored: its indexes and constraints are not those its check read; run the restore again`,
+            ExitCode.dataError,
+          );
+        }
+        postData = setAside;
+        position = total;
+        show();
         const ms = Date.now() - loadStarted;
+        const beside = build ? ` (${built || '0 built'} beside the load)` : '';
         return {
-          summary: `${formatBytes(total)} in ${formatDuration(ms)} (${formatRate(total, ms)}), ${postData.items.length} indexes and constraints to build`,
+          summary: `${formatBytes(total)} in ${formatDuration(ms)} (${formatRate(total, ms)}), ${postData.items.length} indexes and constraints to build${beside}`,
         };
       },
     },
@@ -79,27 +256,44 @@ export function loadSteps(options: LoadStepsOptions): Step[] {
       async run({ signal, progress }) {
         const where = options.where();
         const items = postData?.items ?? [];
-        const sizes = await tableSizes(where.target, signal);
-        const started = Date.now();
-        const timings = await runPostData(where.target, postData ?? { preamble: '', items: [] }, {
-          signal,
-          sessions: where.sessions,
-          // The sessions already use every CPU: a parallel B-tree build's workers would only take
-          // time from the longest build (a trigram GIN index builds on one CPU), measured 17.4 s
-          // against 14.8 s for Orthanc's 53 items at 400,000 instances on 2 cores.
-          settings: ['SET max_parallel_maintenance_workers = 0', ...where.postDataSettings],
-          tableWeight: (table) => sizes.get(table) ?? 0,
-          dumpName,
-          onProgress: (done, total, running) =>
-            progress({ done, total, unit: 'items', detail: running.slice(0, 2).join(', ') }),
-        });
-        // The slowest items say where a parallel build's time goes.
-        const slowest = timings
-          .slice(0, 3)
-          .map((t) => `${t.item} ${formatDuration(t.ms)}`)
-          .join(', ');
+        const running = build;
+        const stepStarted = Date.now();
+        let timings: ItemTiming[];
+        let started: number;
+        if (running) {
+          // Started during the load (it follows the run's signal): wait for what is left.
+          started = running.started;
+          running.report = (done, total, names) =>
+            progress({ done, total, unit: 'items', detail: names.slice(0, 2).join(', ') });
+          try {
+            const outcome = await running.result;
+            if ('error' in outcome) throw outcome.error;
+            timings = outcome.timings;
+            analyzedBeside = running.analyzed;
+          } finally {
+            build = undefined;
+          }
+        } else {
+          const sizes = await tableSizes(where.target, signal);
+          started = Date.now();
+          timings = await runPostData(where.target, postData ?? { preamble: '', items: [] }, {
+            signal,
+            sessions: where.sessions,
+            settings: postDataSettings(where),
+            tableWeight: (table) => sizes.get(table) ?? 0,
+            dumpName,
+            onProgress: (done, total, names) =>
+              progress({ done, total, unit: 'items', detail: names.slice(0, 2).join(', ') }),
+          });
+        }
+        const slowest = slowestOf(timings);
+        const sessions = running?.sessions ?? where.sessions;
+        const after = running
+          ? ` since the load began, ${formatDuration(Date.now() - stepStarted)} of it after the data`
+          : '';
+        const analyzed = analyzedBeside > 0 ? ` and ${analyzedBeside} tables analyzed` : '';
         return {
-          summary: `${items.length} indexes and constraints built in ${formatDuration(Date.now() - started)} (${where.sessions} sessions${slowest ? `; slowest: ${slowest}` : ''})`,
+          summary: `${items.length} indexes and constraints built${analyzed} in ${formatDuration(Date.now() - started)}${after} (${sessions} sessions${slowest ? `; slowest: ${slowest}` : ''})`,
         };
       },
     },
@@ -107,9 +301,14 @@ export function loadSteps(options: LoadStepsOptions): Step[] {
       id: 'analyze',
       title: 'Analyze',
       async run({ signal }) {
+        if (analyzedBeside > 0) {
+          options.onLoaded?.(Date.now() - loadStarted);
+          return { summary: `${analyzedBeside} tables analyzed with the index builds` };
+        }
         const where = options.where();
         await analyzeAll(where.target, where.sessions, signal);
         options.onLoaded?.(Date.now() - loadStarted);
+        return undefined;
       },
     },
   ];

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { ExitCode, OvenaError } from '../errors.ts';
+import type { BuildGate } from './build-gate.ts';
 import { parseLoadFailure } from './load-error.ts';
 import type { PgTarget } from './pg-target.ts';
 import { nextItems, type PostData, type PostDataItem } from './post-data.ts';
@@ -21,6 +22,8 @@ export type PostDataOptions = {
   onProgress?(done: number, total: number, running: readonly string[]): void;
   /** Names the dump in errors. */
   dumpName?: string;
+  /** While the data still loads: which items may start, and how many at once (build-gate.ts). */
+  gate?: BuildGate;
 };
 
 type Session = {
@@ -78,6 +81,8 @@ export async function runPostData(
     nudged = true;
     wake?.();
   };
+  const { gate } = options;
+  const unsubscribe = gate?.onChange(nudge);
 
   for (let index = 0; index < count; index++) {
     const input = new PassThrough();
@@ -147,7 +152,13 @@ export async function runPostData(
     while (done.size < items.length) {
       if (failure || controller.signal.aborted) break;
       const idle = sessions.filter((session) => session.current === undefined);
-      const picked = nextItems(items, { done, running }, idle.length, options.tableWeight);
+      const free = Math.min(idle.length, (gate?.limit(count) ?? count) - running.size);
+      const picked =
+        free > 0
+          ? nextItems(items, { done, running }, free, options.tableWeight, (item) =>
+              gate ? gate.allows(item) : true,
+            )
+          : [];
       picked.forEach((item, position) => {
         const session = idle[position];
         if (!session) return;
@@ -157,7 +168,7 @@ export async function runPostData(
         session.input.write(`${item.sql}\n\\warn ovena-item-done ${item.id}\n`);
       });
       if (picked.length > 0) options.onProgress?.(done.size, items.length, runningNames());
-      if (running.size === 0 && picked.length === 0) {
+      if (running.size === 0 && picked.length === 0 && (gate?.isOpen ?? true)) {
         throw new OvenaError(
           'the post-data items cannot be ordered (a dependency never clears)',
           ExitCode.failed,
@@ -178,6 +189,7 @@ export async function runPostData(
     for (const session of sessions) session.input.end();
     await Promise.all(sessions.map((session) => session.finished));
     options.signal.removeEventListener('abort', onOuterAbort);
+    unsubscribe?.();
   }
   options.signal.throwIfAborted();
   if (failure) {

@@ -198,10 +198,14 @@ export function canStart(
       if (other.id === item.id || state.done.has(other.id)) continue;
       // Indexes share their table (SHARE locks do not conflict with each other).
       if (sharesLock(item) && sharesLock(other)) continue;
-      // Otherwise never two items on one table at once, and one table's items keep the dump's
-      // order. pg_dump writes every index and key before the triggers and foreign keys, so a
-      // foreign key (which names both of its tables) waits for the keys of both.
-      if (state.running.has(other.id) || other.id < item.id) return false;
+      // Otherwise never two items on one table at once.
+      if (state.running.has(other.id)) return false;
+      // Indexes and keys depend on nothing but their table, so they build in any order (the
+      // longest first: a trigram GIN index need not wait for its table's primary key). The rest
+      // keeps the dump's order on its tables: pg_dump writes every index and key before the
+      // triggers and foreign keys, so a foreign key (which names both of its tables) waits for
+      // the keys of both.
+      if (other.id < item.id && !(item.kind === 'build' && other.kind === 'build')) return false;
     }
   }
   return true;
@@ -215,7 +219,8 @@ function costOf(item: PostDataItem, tableWeight: (table: string) => number): num
 
 /**
  * The order to prefer among startable items: the longest chain first. An item that others on its
- * tables wait for (a primary key before the table's indexes) carries the largest of their costs.
+ * tables wait for (the keys and indexes a foreign key or trigger follows) carries the largest of
+ * their costs.
  */
 function priorities(
   items: readonly PostDataItem[],
@@ -225,10 +230,10 @@ function priorities(
   const result = new Map<number, number>();
   for (const item of items) {
     let behind = 0;
-    if (!sharesLock(item)) {
-      for (const table of item.tables) {
-        for (const later of index.byTable.get(table) ?? []) {
-          if (later.id > item.id) behind = Math.max(behind, costOf(later, tableWeight));
+    for (const table of item.tables) {
+      for (const later of index.byTable.get(table) ?? []) {
+        if (later.id > item.id && !(item.kind === 'build' && later.kind === 'build')) {
+          behind = Math.max(behind, costOf(later, tableWeight));
         }
       }
     }
@@ -257,19 +262,21 @@ const noWeight = (): number => 0;
 /**
  * The items to start now, at most `free` of them: those allowed by `canStart`, the longest chain
  * first (the largest tables, GIN/GiST builds and the keys they wait for), then in dump order.
- * Started items are checked against each other too.
+ * Started items are checked against each other too. `allowed` holds back items whose tables are
+ * not loaded yet (build-gate.ts).
  */
 export function nextItems(
   items: readonly PostDataItem[],
   state: ScheduleState,
   free: number,
   tableWeight: (table: string) => number = noWeight,
+  allowed: (item: PostDataItem) => boolean = () => true,
 ): PostDataItem[] {
   const running = new Set(state.running);
   const picked: PostDataItem[] = [];
   for (const item of byPriority(items, tableWeight)) {
     if (picked.length >= free) break;
-    if (state.done.has(item.id) || running.has(item.id)) continue;
+    if (state.done.has(item.id) || running.has(item.id) || !allowed(item)) continue;
     if (canStart(items, item, { done: state.done, running })) {
       picked.push(item);
       running.add(item.id);

@@ -1,5 +1,6 @@
 import { failedCheckOf, verifyFailureError } from '../dumps/verify-dump.ts';
 import type { PgTarget } from './pg-target.ts';
+import { postDataHeaderRegex } from './post-data.ts';
 import { positionOf, readerFragment } from './reader-script.ts';
 
 /** Orthanc's index counts, from the `resources` table (resourcetype 0..3). */
@@ -14,12 +15,18 @@ export type DumpScan = {
   /** Orthanc's schema version (globalproperties property 1), when present. */
   schemaVersion: string | undefined;
   lines: number;
+  /**
+   * The dump's session settings (its first lines) and its whole post-data section, as text for
+   * splitPostData: the loader builds those items while the data still loads.
+   */
+  postData: string;
 };
 
 /**
  * One pass, inside the container that sees the share: the same checks as the backup's verify
  * (complete compressed stream, pg_dump header, completion comment among the last lines), plus
- * the row count of every COPY block and the resource types of the `resources` block. awk is in
+ * the row count of every COPY block (one under a "TABLE DATA" header: not a COPY line in a
+ * function's body) and the resource types of the `resources` block. awk is in
  * every Debian-based image (mawk is essential).
  */
 const awkProgram = `
@@ -32,7 +39,8 @@ incopy {
   else if (props && $1 == "1") schema = $2
   next
 }
-/^COPY / {
+/^-- / { data = ($0 ~ /^-- Data for Name: .*; Type: TABLE DATA;/) }
+data && /^COPY / {
   table = $0; sub(/^COPY /, "", table); sub(/ \\(.*$/, "", table); sub(/ FROM stdin;$/, "", table)
   cols = $0; rescol = 0; props = 0
   if (cols ~ /\\(/) { sub(/^[^(]*\\(/, "", cols); sub(/\\).*$/, "", cols) } else cols = ""
@@ -42,6 +50,10 @@ incopy {
   incopy = 1; rows = 0; copyline = NR; next
 }
 $0 == "-- PostgreSQL database dump complete" { complete = NR }
+!post && $0 ~ postheader { post = 1 }
+post { print "ovena-post\\t" $0; next }
+!named && /^-- Name: / { named = 1 }
+!named && $0 !~ /^\\\\/ && $0 !~ /^--/ && $0 != "" { print "ovena-pre\\t" $0 }
 END {
   if ((getline rc < rcfile) <= 0) rc = 1
   if (rc != 0) exit 13
@@ -60,7 +72,7 @@ f="$1"
 [ -r "$f" ] || fail 11
 [ -s "$f" ] || fail 12
 ${readerFragment}
-ovena_read awk -v rcfile="$pidf.rc" "$0"
+ovena_read awk -v rcfile="$pidf.rc" -v postheader="$2" "$0"
 status=$?
 ovena_read_end
 [ "$status" -eq 0 ] || fail "$status"
@@ -76,7 +88,13 @@ export function parseScanOutput(lines: readonly string[]): DumpScan {
   const types = new Map<string, number>();
   let schemaVersion: string | undefined;
   let total = 0;
+  const preamble: string[] = [];
+  const post: string[] = [];
   for (const line of lines) {
+    const tab = line.indexOf('\t');
+    if (line.startsWith('ovena-pre\t')) preamble.push(line.slice(tab + 1));
+    else if (line.startsWith('ovena-post\t')) post.push(line.slice(tab + 1));
+    if (line.startsWith('ovena-pre\t') || line.startsWith('ovena-post\t')) continue;
     const [kind, a = '', b = '', c = ''] = line.split('\t');
     if (kind === 'ovena-table') tables.push({ table: a, rows: Number(b), line: Number(c) });
     else if (kind === 'ovena-resources') types.set(a, Number(b));
@@ -96,6 +114,7 @@ export function parseScanOutput(lines: readonly string[]): DumpScan {
       : undefined,
     schemaVersion,
     lines: total,
+    postData: [...preamble, ...post].join('\n'),
   };
 }
 
@@ -112,7 +131,7 @@ export async function scanDump(
   let failedCheck: number | undefined;
   try {
     // The awk program travels as the script's $0: never through a shell string.
-    await target.stream(['sh', '-c', scanScript, awkProgram, path], {
+    await target.stream(['sh', '-c', scanScript, awkProgram, path, postDataHeaderRegex], {
       ...(options.signal ? { signal: options.signal } : {}),
       onStdoutLine: (line) => {
         const bytes = positionOf(line);

@@ -10,8 +10,9 @@ import type { RestorePlan } from './preflight.ts';
 
 /**
  * The fast load of a from-scratch restore, as steps that replace "start the database" and "load":
- * a one-off server on the fresh volume with durability off (load/load-server.ts), schema and
- * data in one transaction, indexes and constraints in parallel sessions, ANALYZE, then back to
+ * a one-off server on the fresh volume with durability off (load/load-server.ts), the schema,
+ * each table's data in a transaction that empties it first (no WAL), indexes and constraints in
+ * parallel sessions as soon as their tables are in, ANALYZE, then back to
  * durable: the server stopped, its data directory flushed (`initdb --sync-only`), the db service
  * started as configured, CHECKPOINT, and fsync / full_page_writes / wal_level checked.
  */
@@ -104,6 +105,7 @@ export function fastLoadSteps(
       path: plan.path,
       dumpName: plan.dump.name,
       sizeBytes: plan.dump.sizeBytes,
+      scan: () => plan.dumpScan,
       beforeLoad: () => hooks.beforeLoad(),
       where: () => {
         const box = need();

@@ -145,14 +145,18 @@ describe('restore --beside on the real stack', () => {
     assert.equal(kept.length, 1, kept.join(', '));
     assert.equal(await instances(stack, kept[0] ?? ''), previous, 'the previous counts are kept');
     assert.deepEqual(await databases(stack, 'orthanc_restore_%'), []);
-    // The shared loader: schema and data in one transaction, then the index phase, then ANALYZE.
-    assert.match(output, /done\s+Load .*schema and data in one transaction/);
+    // The shared loader: the schema, each table's data, the index phase (started beside the
+    // load from the preflight scan's items, with each table's ANALYZE).
+    assert.match(output, /done\s+Load .*schema, then each table's data.*beside the load\)/);
     const built =
-      /done\s+Build indexes and constraints in parallel \([^)]*\): (\d+) indexes and constraints built .*\((\d+) sessions/.exec(
+      /done\s+Build indexes and constraints in parallel \([^)]*\): (\d+) indexes and constraints built and (\d+) tables analyzed .*\((\d+) sessions/.exec(
         output,
       );
-    assert.ok(built && Number(built[1]) > 0 && Number(built[2]) >= 1, output);
-    assert.match(output, /done\s+Analyze/);
+    assert.ok(
+      built && Number(built[1]) > 0 && Number(built[2]) > 0 && Number(built[3]) >= 1,
+      output,
+    );
+    assert.match(output, /done\s+Analyze.*tables analyzed with the index builds/);
     const [indexesAfter = '-1'] = await sql(stack, indexesSql, 'orthanc');
     assert.ok(Number(indexesBefore) > 0);
     assert.equal(indexesAfter, indexesBefore, 'the switched-in database has every index');

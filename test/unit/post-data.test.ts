@@ -155,14 +155,14 @@ describe('post-data splitter', () => {
 });
 
 describe('post-data scheduler', () => {
-  it('runs only indexes together on one table, keeps one table in dump order, keys before foreign keys', () => {
+  it('runs only indexes together on one table, never a key beside them, keys before foreign keys', () => {
     const { items } = splitPostData(text);
     const { order, overlaps, done } = simulate(items, 3);
     assert.equal(done.size, items.length);
     // resources' two CREATE INDEX (SHARE locks) build at once; nothing else shares a table.
     assert.deepEqual(overlaps, [[2, 3]]);
     const position = (id: number) => order.indexOf(id);
-    // resources: pkey (0), childrenindex (2), publicindex (3) in that order.
+    // resources: with equal weights, pkey (0), childrenindex (2), publicindex (3) in dump order.
     assert.ok(position(0) < position(2) && position(2) < position(3));
     // Each foreign key after every build item of both its tables.
     for (const fk of [5, 6])
@@ -192,7 +192,7 @@ describe('post-data scheduler', () => {
     assert.deepEqual(overlaps, []);
   });
 
-  it('builds a GIN index beside the B-trees of its table, after the key it waits for, first', () => {
+  it('builds a GIN index first, beside the B-trees of its table, before its key; the foreign key last', () => {
     const sql = (id: number, text: string): PostDataItem => ({
       id,
       name: `item${id}`,
@@ -214,29 +214,42 @@ describe('post-data scheduler', () => {
     ];
     const weight = (table: string) => (table === 'big' ? 3 : 1);
     const none = { done: new Set<number>(), running: new Set<number>() };
-    // t's key carries its GIN's cost (6) and goes before the bigger table's item (3).
+    // The GIN index (6) goes first: it waits for no key, and outweighs the bigger table (3) and
+    // t's key (1, plus the foreign key behind it).
     assert.deepEqual(
       nextItems(items, none, 1, weight).map((i) => i.id),
-      [1],
+      [3],
     );
-    const keyed = { done: new Set([1]), running: new Set<number>() };
+    // Beside it: the other index of t and the bigger table, never t's key (an exclusive lock).
+    const gin = { done: new Set<number>(), running: new Set([3]) };
     assert.deepEqual(
-      nextItems(items, keyed, 3, weight).map((i) => i.id),
-      [3, 0, 2],
+      nextItems(items, gin, 3, weight).map((i) => i.id),
+      [0, 2],
     );
-    // The two indexes run together; the key and the foreign key never beside them.
+    assert.equal(canStart(items, items[1] as PostDataItem, gin), false, 'the key waits');
+    // Keys and indexes in any order, one at a time: the key may go before the earlier index.
     assert.equal(
-      canStart(items, items[2] as PostDataItem, { done: new Set([1]), running: new Set([3]) }),
+      canStart(items, items[1] as PostDataItem, { done: new Set([3]), running: new Set() }),
       true,
     );
+    assert.equal(
+      canStart(items, items[2] as PostDataItem, { done: new Set(), running: new Set() }),
+      true,
+      'an index needs no key before it',
+    );
+    // The foreign key after every key and index of its table.
     assert.equal(
       canStart(items, items[4] as PostDataItem, { done: new Set([1, 2]), running: new Set([3]) }),
       false,
     );
     assert.equal(
-      canStart(items, items[2] as PostDataItem, { done: new Set(), running: new Set() }),
+      canStart(items, items[4] as PostDataItem, { done: new Set([2, 3]), running: new Set() }),
       false,
-      'after its key',
+      'after the key',
+    );
+    assert.equal(
+      canStart(items, items[4] as PostDataItem, { done: new Set([1, 2, 3]), running: new Set() }),
+      true,
     );
   });
 

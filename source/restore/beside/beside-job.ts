@@ -117,9 +117,8 @@ export function besideJob(
         path: plan.path,
         dumpName: plan.dump.name,
         sizeBytes: plan.dump.sizeBytes,
-        loadTitle: `Load ${plan.dump.name} (Orthanc keeps running): schema and data in one transaction`,
-        copyLines: () =>
-          plan.dumpScan && new Map(plan.dumpScan.tables.map((t) => [t.table, t.line])),
+        loadTitle: `Load ${plan.dump.name} (Orthanc keeps running): schema, then each table's data`,
+        scan: () => plan.dumpScan,
         async beforeLoad(signal) {
           dieHook(compose.env, 'load');
           const names = outcome.names as SwitchNames;
