@@ -12,9 +12,9 @@ import type { RestorePlan } from './preflight.ts';
  * The fast load of a from-scratch restore, as steps that replace "start the database" and "load":
  * a one-off server on the fresh volume with durability off (load/load-server.ts), the schema,
  * each table's data in a transaction that empties it first (no WAL), indexes and constraints in
- * parallel sessions as soon as their tables are in, ANALYZE, then back to
- * durable: the server stopped, its data directory flushed (`initdb --sync-only`), the db service
- * started as configured, CHECKPOINT, and fsync / full_page_writes / wal_level checked.
+ * parallel sessions as soon as their tables are in, ANALYZE, then back to durable: the server
+ * stopped, its data directory flushed (`initdb --sync-only`) while the db service starts as
+ * configured, CHECKPOINT, and fsync / full_page_writes / wal_level checked.
  */
 export type FastLoad = {
   steps: Step[];
@@ -138,17 +138,29 @@ export function fastLoadSteps(
         await box.stop(signal);
         const stoppedAt = Date.now();
         lap('stop');
-        progress({ detail: 'initdb --sync-only' });
-        await box.syncDataDirectory(signal);
+        // The flush and the db service's start run at once: the service only reads what the
+        // load wrote, and the marker keeps this restore unfinished until the flush is done too
+        // (a crash before then reloads the dump). Both must succeed before CHECKPOINT.
+        progress({ detail: `initdb --sync-only, starting ${dbService}` });
+        let flushMs = 0;
+        let startMs = 0;
+        const flushed = box.syncDataDirectory(signal).then(() => {
+          flushMs = Date.now() - stoppedAt;
+        });
+        const started = (async () => {
+          await compose.up([dbService], signal);
+          // pg_isready over TCP, not the compose healthcheck: its interval (often 10 s or more in
+          // production files) would only add waiting; Orthanc's own start still waits for health.
+          await waitDatabaseReady(compose, signal, 180_000, 200);
+          startMs = Date.now() - stoppedAt;
+        })();
+        const [flush, start] = await Promise.allSettled([flushed, started]);
+        if (flush.status === 'rejected') throw flush.reason;
+        if (start.status === 'rejected') throw start.reason;
         await box.remove();
         server = undefined;
-        lap('flush');
-        progress({ detail: `starting ${dbService}` });
-        await compose.up([dbService], signal);
-        // pg_isready over TCP, not the compose healthcheck: its interval (often 10 s or more in
-        // production files) would only add waiting; Orthanc's own start still waits for health.
-        await waitDatabaseReady(compose, signal, 180_000, 200);
-        lap('start');
+        phases.push(`flush ${formatDuration(flushMs)} beside start ${formatDuration(startMs)}`);
+        mark = Date.now();
         progress({ detail: 'CHECKPOINT' });
         await queryDatabase(compose, 'CHECKPOINT', signal);
         const settings = await verifyDurable(compose, stoppedAt, signal);
