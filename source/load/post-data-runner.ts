@@ -3,7 +3,7 @@ import { ExitCode, OvenaError } from '../errors.ts';
 import type { BuildGate } from './build-gate.ts';
 import { parseLoadFailure } from './load-error.ts';
 import type { PgTarget } from './pg-target.ts';
-import { nextItems, type PostData, type PostDataItem } from './post-data.ts';
+import { canStart, headItem, nextItems, type PostData, type PostDataItem } from './post-data.ts';
 
 /**
  * Builds a dump's post-data items (post-data.ts) in parallel psql sessions on any PgTarget: the
@@ -152,13 +152,26 @@ export async function runPostData(
     while (done.size < items.length) {
       if (failure || controller.signal.aborted) break;
       const idle = sessions.filter((session) => session.current === undefined);
-      const free = Math.min(idle.length, (gate?.limit(count) ?? count) - running.size);
+      // While the data loads, fewer items build at once (the gate's limit), but one session is
+      // kept for the head of the longest chain: it starts the moment its tables are in, even
+      // beside a mid-sized build started earlier (Orthanc's trigram GIN index at 1.1 GB: 40 s).
+      const head = gate && !gate.isOpen ? headItem(items, done, options.tableWeight) : undefined;
+      const reserved = head && !running.has(head.id) ? 1 : 0;
+      const free = Math.min(idle.length - reserved, (gate?.limit(count) ?? count) - running.size);
       const picked =
         free > 0
           ? nextItems(items, { done, running }, free, options.tableWeight, (item) =>
-              gate ? gate.allows(item) : true,
+              gate ? gate.allows(item) && item !== head : true,
             )
           : [];
+      if (
+        head &&
+        reserved &&
+        gate?.allows(head) &&
+        canStart(items, head, { done, running: new Set([...running, ...picked.map((i) => i.id)]) })
+      ) {
+        picked.push(head);
+      }
       picked.forEach((item, position) => {
         const session = idle[position];
         if (!session) return;

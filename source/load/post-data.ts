@@ -284,3 +284,16 @@ export function nextItems(
   }
   return picked;
 }
+
+/**
+ * The head of the longest chain: the unfinished item of highest priority, running or not. While
+ * the data loads, a session is kept for it, so a mid-sized build started early cannot hold back
+ * the longest one when its table arrives.
+ */
+export function headItem(
+  items: readonly PostDataItem[],
+  done: ReadonlySet<number>,
+  tableWeight: (table: string) => number = noWeight,
+): PostDataItem | undefined {
+  return byPriority(items, tableWeight).find((item) => !done.has(item.id));
+}

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { sizeSessions } from '../../source/load/load-server.ts';
 import {
   canStart,
+  headItem,
   nextItems,
   type PostDataItem,
   splitPostData,
@@ -251,6 +252,20 @@ describe('post-data scheduler', () => {
       canStart(items, items[4] as PostDataItem, { done: new Set([1, 2, 3]), running: new Set() }),
       true,
     );
+  });
+
+  it('names the head of the longest chain, running or not, until it is done', () => {
+    const items = [
+      item(0, 'build', ['small']),
+      item(1, 'build', ['big']),
+      item(2, 'after', ['small', 'big']),
+    ];
+    const weight = (t: string) => (t === 'big' ? 100 : 1);
+    assert.equal(headItem(items, new Set(), weight)?.id, 1);
+    // small's key carries the foreign key behind it (which weighs 100, as big does).
+    assert.equal(headItem(items, new Set([1]), weight)?.id, 0);
+    assert.equal(headItem(items, new Set([0, 1]), weight)?.id, 2);
+    assert.equal(headItem(items, new Set([0, 1, 2]), weight), undefined);
   });
 
   it('starts the largest table first when several may start', () => {
