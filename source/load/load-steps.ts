@@ -3,6 +3,7 @@ import { formatBytes, formatDuration, formatRate } from '../format.ts';
 import { childController } from '../jobs/child-controller.ts';
 import type { Step } from '../jobs/job.ts';
 import { BuildGate } from './build-gate.ts';
+import { type EarlyBuild, startEarlyBuild } from './early-build.ts';
 import { analyzeAll, loadSchemaAndData, tableSizes } from './fast-load.ts';
 import type { PgTarget } from './pg-target.ts';
 import { type PostData, type PostDataItem, splitPostData } from './post-data.ts';
@@ -47,20 +48,6 @@ export type LoadStepsOptions = {
   onLoaded?(ms: number): void;
 };
 
-/** The builds that run beside the load: started by the load step, awaited by `post-data`. */
-type Build = {
-  /** The post-data items, then one ANALYZE per loaded table. */
-  items: readonly PostDataItem[];
-  analyzed: number;
-  started: number;
-  sessions: number;
-  /** Settles when every item is built, or with the first failure; never rejects unhandled. */
-  result: Promise<{ timings: ItemTiming[] } | { error: unknown }>;
-  controller: AbortController;
-  /** Where its progress goes: the load step's detail, then the post-data step's bar. */
-  report(done: number, total: number, running: readonly string[]): void;
-};
-
 /** The same items in the same order: what the scan read is what the load set aside. */
 function sameItems(a: readonly PostDataItem[], b: readonly PostDataItem[]): boolean {
   return a.length === b.length && a.every((item, index) => item.sql === b[index]?.sql);
@@ -73,11 +60,6 @@ function postDataSettings(where: LoadWhere): string[] {
   return ['SET max_parallel_maintenance_workers = 0', ...where.postDataSettings];
 }
 
-const partitionedAnalyze = `DO $ovena$ DECLARE r record; BEGIN
-FOR r IN SELECT c.oid::regclass AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relkind = 'p' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-LOOP EXECUTE 'ANALYZE ' || r.t; END LOOP; END $ovena$;`;
-
 function slowestOf(timings: readonly ItemTiming[]): string {
   return timings
     .slice(0, 3)
@@ -89,71 +71,10 @@ function slowestOf(timings: readonly ItemTiming[]): string {
 export function loadSteps(options: LoadStepsOptions): Step[] {
   const { dumpName } = options;
   let postData: PostData | undefined;
-  let build: Build | undefined;
+  let build: EarlyBuild | undefined;
   /** Tables the build sessions analyzed (then the analyze step has nothing left to do). */
   let analyzedBeside = 0;
   let loadStarted = 0;
-
-  /** Starts the builds of the scan's items, held back by the gate until their tables are in. */
-  const startBuild = (
-    where: LoadWhere,
-    planned: PostData,
-    scan: DumpScan,
-    gate: BuildGate,
-    signal: AbortSignal,
-  ) => {
-    const rows = new Map(scan.tables.map((table) => [table.table, table.rows]));
-    // Each loaded table's ANALYZE in the same sessions, after its keys, indexes and foreign keys
-    // (an expression index has statistics of its own), beside the longest build.
-    const analyzes: PostDataItem[] = scan.tables.map((table, index) => ({
-      id: planned.items.length + index,
-      name: table.table,
-      type: 'ANALYZE',
-      kind: 'after',
-      tables: [table.table],
-      sql: `ANALYZE ${table.table};`,
-    }));
-    // Partitioned tables hold no rows of their own (no COPY): one ANALYZE of them all, last.
-    analyzes.push({
-      id: planned.items.length + analyzes.length,
-      name: 'partitioned tables',
-      type: 'ANALYZE',
-      kind: 'barrier',
-      tables: [],
-      sql: partitionedAnalyze,
-    });
-    const items = [...planned.items, ...analyzes];
-    // The run's signal (the same in every step) stops it too, wherever the job stands.
-    const { controller, dispose } = childController(signal);
-    const started: Build = {
-      items,
-      analyzed: scan.tables.length,
-      started: Date.now(),
-      sessions: where.sessions,
-      controller,
-      report: () => {},
-      result: Promise.resolve({ timings: [] }),
-    };
-    started.result = runPostData(
-      where.target,
-      { preamble: planned.preamble, items },
-      {
-        signal: controller.signal,
-        sessions: where.sessions,
-        settings: postDataSettings(where),
-        tableWeight: (table) => rows.get(table) ?? 0,
-        dumpName,
-        gate,
-        onProgress: (done, total, running) => started.report(done, total, running),
-      },
-    )
-      .then(
-        (timings) => ({ timings }),
-        (error: unknown) => ({ error }),
-      )
-      .finally(dispose);
-    return started;
-  };
 
   return [
     {
@@ -182,7 +103,13 @@ export function loadSteps(options: LoadStepsOptions): Step[] {
         const gate = new BuildGate(Math.max(1, where.sessions - 1));
         const loading = childController(signal);
         if (scan && planned && planned.items.length > 0) {
-          build = startBuild(where, planned, scan, gate, signal);
+          build = startEarlyBuild(where.target, planned, scan, {
+            gate,
+            signal,
+            sessions: where.sessions,
+            settings: postDataSettings(where),
+            dumpName,
+          });
           build.report = (done, count) => {
             built = `${done} of ${count} index builds and analyzes done`;
             show();
