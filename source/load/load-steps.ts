@@ -185,13 +185,14 @@ export function loadSteps(options: LoadStepsOptions): Step[] {
         const items = postData?.items ?? [];
         const running = build;
         const stepStarted = Date.now();
+        const showItems = (done: number, total: number, names: readonly string[]) =>
+          progress({ done, total, unit: 'items', detail: names.slice(0, 2).join(', ') });
         let timings: ItemTiming[];
         let started: number;
         if (running) {
           // Started during the load (it follows the run's signal): wait for what is left.
           started = running.started;
-          running.report = (done, total, names) =>
-            progress({ done, total, unit: 'items', detail: names.slice(0, 2).join(', ') });
+          running.report = showItems;
           try {
             const outcome = await running.result;
             if ('error' in outcome) throw outcome.error;
@@ -209,8 +210,7 @@ export function loadSteps(options: LoadStepsOptions): Step[] {
             settings: postDataSettings(where),
             tableWeight: (table) => sizes.get(table) ?? 0,
             dumpName,
-            onProgress: (done, total, names) =>
-              progress({ done, total, unit: 'items', detail: names.slice(0, 2).join(', ') }),
+            onProgress: showItems,
           });
         }
         const slowest = slowestOf(timings);

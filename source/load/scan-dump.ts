@@ -91,10 +91,15 @@ export function parseScanOutput(lines: readonly string[]): DumpScan {
   const preamble: string[] = [];
   const post: string[] = [];
   for (const line of lines) {
-    const tab = line.indexOf('\t');
-    if (line.startsWith('ovena-pre\t')) preamble.push(line.slice(tab + 1));
-    else if (line.startsWith('ovena-post\t')) post.push(line.slice(tab + 1));
-    if (line.startsWith('ovena-pre\t') || line.startsWith('ovena-post\t')) continue;
+    // Dump text: everything after the first tab, tabs included.
+    if (line.startsWith('ovena-pre\t')) {
+      preamble.push(line.slice('ovena-pre\t'.length));
+      continue;
+    }
+    if (line.startsWith('ovena-post\t')) {
+      post.push(line.slice('ovena-post\t'.length));
+      continue;
+    }
     const [kind, a = '', b = '', c = ''] = line.split('\t');
     if (kind === 'ovena-table') tables.push({ table: a, rows: Number(b), line: Number(c) });
     else if (kind === 'ovena-resources') types.set(a, Number(b));
