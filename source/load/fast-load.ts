@@ -8,10 +8,14 @@ import { type PostData, postDataHeaderRegex, splitPostData } from './post-data.t
  * its COPY writes no WAL. After each COMMIT the server reports the table loaded (a WARNING, which
  * the dump's `client_min_messages = warning` lets through; not psql's `\warn`, which a dump's
  * `\restrict` forbids), by the COPY block's ordinal, and its index builds may start beside the
- * rest of the load (load-steps.ts). The TRUNCATE runs where it can:
- * a table it cannot empty on its own (a partitioned root, one a foreign key already names) loads
- * with WAL instead. A COPY block is one under a "TABLE DATA" header, as the dump scan counts
- * them (the ordinals are the scan's), so a COPY line in a function's body is left alone.
+ * rest of the load (load-steps.ts). The COPY is a COPY FREEZE: its rows are written frozen and
+ * the pages marked all-visible, so the index builds, ANALYZE and the foreign keys' checks do not
+ * rewrite every page to set hint bits, and PostgreSQL never has to vacuum the restored archive to
+ * freeze it later. That needs the TRUNCATE in the same transaction, so it is used where the block
+ * loads the table its header names; a block pg_dump loads through a partitioned root (whose
+ * TRUNCATE ONLY fails) keeps a plain COPY after a TRUNCATE that may fail, and loads with WAL.
+ * A COPY block is one under a "TABLE DATA" header, as the dump scan counts them (the ordinals
+ * are the scan's), so a COPY line in a function's body is left alone.
  * The added statements go at the start of lines the dump already has (the COPY line, the line
  * after `\.`), so psql's line numbers in errors stay the dump's.
  * In the same pass the post-data section is set aside (with the dump's preamble of session
@@ -29,11 +33,23 @@ incopy {
 }
 post { print > out; next }
 $0 ~ header { if (pending != "") print pending; pending = ""; post = 1; print > out; next }
-/^-- / { data = ($0 ~ /^-- Data for Name: .*; Type: TABLE DATA;/) }
+/^-- / {
+  data = ($0 ~ /^-- Data for Name: .*; Type: TABLE DATA;/)
+  if (data) {
+    named = $0; sub(/^-- Data for Name: /, "", named); sub(/; Type: .*$/, "", named)
+    schema = $0; sub(/^.*; Schema: /, "", schema); sub(/;.*$/, "", schema)
+    named = schema "." named
+  }
+}
 data && /^COPY / {
   blocks++; incopy = 1
   table = $0; sub(/^COPY /, "", table); sub(/ \\(.*$/, "", table); sub(/ FROM stdin;$/, "", table)
-  print pending "BEGIN; DO $ovena$ BEGIN TRUNCATE ONLY " table "; EXCEPTION WHEN OTHERS THEN NULL; END $ovena$; " $0
+  bare = table; gsub(/"/, "", bare)
+  if (bare == named && sub(/ FROM stdin;$/, " FROM stdin WITH (FREEZE);")) {
+    print pending "BEGIN; TRUNCATE ONLY " table "; " $0
+  } else {
+    print pending "BEGIN; DO $ovena$ BEGIN TRUNCATE ONLY " table "; EXCEPTION WHEN OTHERS THEN NULL; END $ovena$; " $0
+  }
   pending = ""; next
 }
 !seen && /^-- Name: / { seen = 1 }

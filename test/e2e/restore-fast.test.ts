@@ -139,6 +139,14 @@ describe('restore with the fast load (one-off server, parallel post-data)', () =
       `psql -X -A -t -U orthanc orthanc -c "SELECT (relfilenode <> oid) || ' ' || (SELECT count(*) > 0 FROM pg_stats WHERE tablename = 'ballast') FROM pg_class WHERE relname = 'ballast'"`,
     );
     assert.equal(loaded.trim(), 'true true');
+    // Its rows were written frozen (COPY FREEZE): every page all-frozen in the visibility map,
+    // which no vacuum does to rows this young.
+    const frozen = await dbExec(
+      stack,
+      `psql -X -A -t -q -U orthanc orthanc -c "CREATE EXTENSION IF NOT EXISTS pg_visibility" -c "SELECT all_frozen || ' ' || (SELECT relpages FROM pg_class WHERE relname = 'ballast') FROM pg_visibility_map_summary('ballast')" -c "DROP EXTENSION pg_visibility"`,
+    );
+    const [allFrozen, pages] = frozen.trim().split(' ').map(Number);
+    assert.ok((pages ?? 0) > 0 && allFrozen === pages, `all-frozen pages: ${frozen.trim()}`);
     assert.equal((await orthancStatistics(stack.orthancUrl)).CountInstances, atDump.CountInstances);
     const ids = await instanceIds(stack.orthancUrl);
     assert.deepEqual([...ids].sort(), [...idsAtDump].sort());

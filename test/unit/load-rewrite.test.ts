@@ -75,10 +75,10 @@ describe("the fast load's rewrite of a dump (awk, as the loader runs it)", () =>
     lines.findIndex((line) => line.endsWith(text)) + 1;
 
   it("wraps each table's data in its own transaction that empties the table first", () => {
-    const copyA = out.find((line) => line.endsWith('COPY public.a (id, v) FROM stdin;'));
+    const copyA = out.find((line) => line.includes('COPY public.a (id, v) FROM stdin'));
     assert.equal(
       copyA,
-      'BEGIN; DO $ovena$ BEGIN TRUNCATE ONLY public.a; EXCEPTION WHEN OTHERS THEN NULL; END $ovena$; COPY public.a (id, v) FROM stdin;',
+      'BEGIN; TRUNCATE ONLY public.a; COPY public.a (id, v) FROM stdin WITH (FREEZE);',
     );
     assert.ok(
       out.includes("COMMIT; DO $ovena$ BEGIN RAISE WARNING 'ovena-table-loaded 1'; END $ovena$; "),
@@ -92,13 +92,45 @@ describe("the fast load's rewrite of a dump (awk, as the loader runs it)", () =>
   });
 
   it("keeps every line of the data section at the dump's line number (psql names errors by it)", () => {
-    for (const text of [
-      'COPY public.b (id) FROM stdin;',
-      "SELECT pg_catalog.setval('public.s', 3, true);",
-      '1\tCOPY x',
-    ]) {
+    for (const text of ["SELECT pg_catalog.setval('public.s', 3, true);", '1\tCOPY x']) {
       assert.equal(lineOf(text, out), lineOf(text, dump), text);
     }
+    assert.equal(
+      lineOf('COPY public.b (id) FROM stdin WITH (FREEZE);', out),
+      lineOf('COPY public.b (id) FROM stdin;', dump),
+    );
+  });
+
+  it('freezes only a block that loads the table its header names (not one through a partitioned root)', () => {
+    const block = (header: string, copy: string) => [
+      '--',
+      `-- Data for Name: ${header}; Type: TABLE DATA; Schema: public; Owner: o`,
+      '--',
+      '',
+      copy,
+      '1',
+      '\\.',
+      '',
+    ];
+    const { out: rewritten } = rewrite(
+      `${[
+        ...block('Foo Bar', 'COPY public."Foo Bar" (id) FROM stdin;'),
+        ...block('part_1', 'COPY public.root (id) FROM stdin;'),
+        '-- PostgreSQL database dump complete',
+      ].join('\n')}\n`,
+    );
+    assert.ok(
+      rewritten.includes(
+        'BEGIN; TRUNCATE ONLY public."Foo Bar"; COPY public."Foo Bar" (id) FROM stdin WITH (FREEZE);',
+      ),
+    );
+    assert.ok(
+      rewritten.some((line) =>
+        line.endsWith(
+          'BEGIN; DO $ovena$ BEGIN TRUNCATE ONLY public.root; EXCEPTION WHEN OTHERS THEN NULL; END $ovena$; COPY public.root (id) FROM stdin;',
+        ),
+      ),
+    );
   });
 
   it("leaves a COPY line in a function's body alone (not a table's data)", () => {
