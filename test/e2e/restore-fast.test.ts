@@ -60,6 +60,11 @@ describe('restore with the fast load (one-off server, parallel post-data)', () =
       stack,
       `pg_dump -U orthanc orthanc | awk '/^-- PostgreSQL database dump complete/ { print "--\\n-- Name: resources broken_idx; Type: INDEX; Schema: public; Owner: orthanc\\n--\\n\\nCREATE INDEX broken_idx ON public.resources USING btree (nosuchcolumn);\\n\\n" } { print }' > /mnt/backup/broken-post.sql`,
     );
+    // For the last case: a partitioned table whose rows pg_dump loads through its root.
+    await dbExec(
+      stack,
+      `psql -q -U orthanc orthanc -c "CREATE TABLE parted (id int PRIMARY KEY, v text) PARTITION BY RANGE (id)" -c "CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (500)" -c "CREATE TABLE parted_2 PARTITION OF parted FOR VALUES FROM (500) TO (1000)" -c "INSERT INTO parted SELECT g, md5(g::text) FROM generate_series(0, 999) g" && pg_dump --load-via-partition-root -U orthanc orthanc > /mnt/backup/parted.sql && psql -q -U orthanc orthanc -c "DROP TABLE parted"`,
+    );
     // A dump whose load takes some seconds: Orthanc's tables, a ballast table and its index.
     await dbExec(
       stack,
@@ -173,5 +178,17 @@ describe('restore with the fast load (one-off server, parallel post-data)', () =
     assert.deepEqual(await loadServers(stack), []);
     const start = await ovena(['start'], { env: stack.env });
     assert.equal(start.code, 75, start.stdout + start.stderr);
+  });
+
+  it('a dump that loads a partitioned table through its root restores (no COPY FREEZE there)', async () => {
+    const result = await ovena(['--file=parted.sql', 'restore', '--yes', '--no-safety-dump'], {
+      env: stack.env,
+    });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const counts = await dbExec(
+      stack,
+      `psql -X -A -t -U orthanc orthanc -c "SELECT (SELECT count(*) FROM parted) || ' ' || (SELECT count(*) FROM parted_1) || ' ' || (SELECT count(*) FROM parted_2)"`,
+    );
+    assert.equal(counts.trim(), '1000 500 500');
   });
 });
