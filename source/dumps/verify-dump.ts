@@ -180,15 +180,13 @@ export async function verifyMembersInContainer(
   };
   const byCrc = crcs !== undefined && crcs.length === sizes.length && sizes.length > 1;
   if (!byCrc && (!ranges || ranges.length < 2)) return whole();
-  const argv = byCrc
-    ? [crcVerifyScript, ...sizes.map((length, index) => `${length}:${crcs[index]}`)]
-    : [memberVerifyScript, ...(ranges ?? [])];
-  const [script, ...rest] = argv;
+  const script = byCrc ? crcVerifyScript : memberVerifyScript;
+  const rest = byCrc ? sizes.map((length, index) => `${length}:${crcs[index]}`) : (ranges ?? []);
   let failedCheck: number | undefined;
   try {
     await compose.execStream(
       compose.project.dbService,
-      ['sh', '-c', script ?? '', 'ovena-verify', pathInContainer, String(size), ...rest],
+      ['sh', '-c', script, 'ovena-verify', pathInContainer, String(size), ...rest],
       {
         ...(signal ? { signal } : {}),
         onStderrLine: (line) => {

@@ -10,7 +10,8 @@ import {
   composeCommand,
   createInstance,
   databaseCrashes,
-  docker,
+  dbExec,
+  instanceIds,
   orthancStatistics,
   ovena,
   type Stack,
@@ -18,15 +19,6 @@ import {
 } from '../helpers/stack.ts';
 
 const exec = promisify(execFile);
-
-async function dbExec(stack: Stack, script: string): Promise<string> {
-  const id = (await composeCommand(stack, ['ps', '-q', 'db'])).trim();
-  return docker(['exec', id, 'sh', '-c', script]);
-}
-
-async function instanceIds(url: string): Promise<string[]> {
-  return (await (await fetch(`${url}/instances`)).json()) as string[];
-}
 
 describe('restore on the real stack', () => {
   let stack: Stack;

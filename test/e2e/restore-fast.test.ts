@@ -4,9 +4,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  composeCommand,
   createInstance,
+  dbExec,
   docker,
+  instanceIds,
   orthancStatistics,
   ovena,
   type Stack,
@@ -14,15 +15,6 @@ import {
   startStack,
 } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-
-async function dbExec(stack: Stack, script: string): Promise<string> {
-  const id = (await composeCommand(stack, ['ps', '-q', 'db'])).trim();
-  return docker(['exec', id, 'sh', '-c', script]);
-}
-
-async function instanceIds(url: string): Promise<string[]> {
-  return (await (await fetch(`${url}/instances`)).json()) as string[];
-}
 
 /** This stack's fast-load one-off servers on this host: id and ovena pid. */
 async function loadServers(stack: Stack): Promise<string[]> {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  composeCommand,
   databaseCrashes,
-  docker,
+  dbExec,
   orthancStatistics,
   ovena,
   type Stack,
@@ -11,11 +10,6 @@ import {
   startStack,
 } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-
-async function dbExec(stack: Stack, script: string): Promise<string> {
-  const id = (await composeCommand(stack, ['ps', '-q', 'db'])).trim();
-  return docker(['exec', id, 'sh', '-c', script]);
-}
 
 describe('restore interrupted during the load', () => {
   let stack: Stack;

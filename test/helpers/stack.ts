@@ -215,6 +215,17 @@ export async function composeCommand(stack: Stack, args: string[]): Promise<stri
   return stdout;
 }
 
+/** Runs a shell script in the stack's db container (`docker exec` of its container). */
+export async function dbExec(stack: Stack, script: string): Promise<string> {
+  const id = (await composeCommand(stack, ['ps', '-q', 'db'])).trim();
+  return docker(['exec', id, 'sh', '-c', script]);
+}
+
+/** Orthanc's instance ids, as its REST API lists them. */
+export async function instanceIds(url: string): Promise<string[]> {
+  return (await (await fetch(`${url}/instances`)).json()) as string[];
+}
+
 export type RunningOvena = {
   child: ReturnType<typeof spawn>;
   output(): string;
