@@ -106,6 +106,13 @@ describe('restore --beside on the real stack', () => {
     assert.equal(previous, 4);
     const indexesSql = "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'";
     const [indexesBefore = '0'] = await sql(stack, indexesSql, 'orthanc');
+    // The live database's own settings, one a list of names: the switched-in one gets the same.
+    await sql(stack, 'ALTER DATABASE orthanc SET search_path = public, "$user"');
+    await sql(stack, "ALTER DATABASE orthanc SET work_mem = '8MB'");
+    const settingsSql =
+      "SELECT unnest(s.setconfig) AS c FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = 'orthanc' ORDER BY c";
+    const settingsBefore = await sql(stack, settingsSql);
+    assert.deepEqual(settingsBefore, ['search_path=public, "$user"', 'work_mem=8MB']);
     const run = startOvena([`--file=${dump}`, 'restore', '--beside', '--yes'], stack.env);
     let switchSeenAt: number | undefined;
     const failures: number[] = [];
@@ -161,6 +168,7 @@ describe('restore --beside on the real stack', () => {
     assert.ok(Number(indexesBefore) > 0);
     assert.equal(indexesAfter, indexesBefore, 'the switched-in database has every index');
     assert.equal((await sql(stack, indexesSql, kept[0]))[0], indexesBefore);
+    assert.deepEqual(await sql(stack, settingsSql), settingsBefore);
   });
 
   it('restore --undo brings the previous counts back', async () => {

@@ -24,6 +24,7 @@ import {
   stampTime,
   utcStamp,
 } from '../../source/restore/beside/names.ts';
+import { settingStatement, splitListSetting } from '../../source/restore/beside/pg-admin.ts';
 import { planBefore } from '../../source/restore/beside/prune-before.ts';
 import {
   renameSql,
@@ -304,5 +305,31 @@ describe('beside restore: live-safe load sessions', () => {
       '-c synchronous_commit=off -c maintenance_work_mem=256MB',
     );
     assert.doesNotMatch(liveSessionOptions(256), /fsync|full_page_writes|wal_level/);
+  });
+});
+
+describe("the live database's settings, copied to the database loaded beside it", () => {
+  it('splits a list setting as PostgreSQL stores it, quotes undone', () => {
+    assert.deepEqual(splitListSetting('public, "$user"'), ['public', '$user']);
+    assert.deepEqual(splitListSetting('"my ""odd"", schema",public'), [
+      'my "odd", schema',
+      'public',
+    ]);
+    assert.deepEqual(splitListSetting('""'), ['']);
+  });
+
+  it('gives a list setting one literal a name, any other one literal', () => {
+    assert.equal(
+      settingStatement('', 'search_path=public, "$user"', '"orthanc_restore_1"'),
+      `ALTER DATABASE "orthanc_restore_1" SET "search_path" = 'public', '$user'`,
+    );
+    assert.equal(
+      settingStatement('reader', 'work_mem=8MB', '"x"'),
+      `ALTER ROLE "reader" IN DATABASE "x" SET "work_mem" = '8MB'`,
+    );
+    assert.equal(
+      settingStatement('', "application_name=it's, a list? no", '"x"'),
+      `ALTER DATABASE "x" SET "application_name" = 'it''s, a list? no'`,
+    );
   });
 });

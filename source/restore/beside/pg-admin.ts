@@ -134,6 +134,60 @@ export async function createLikeLive(
     await runSql(compose, statement, signal);
 }
 
+/**
+ * Settings whose value is a list of names, stored double-quoted where needed (pg_dump's
+ * variable_is_guc_list_quote): one quoted string would make the whole list a single name.
+ */
+const listSettings = new Set([
+  'local_preload_libraries',
+  'search_path',
+  'session_preload_libraries',
+  'shared_preload_libraries',
+  'temp_tablespaces',
+  'unix_socket_directories',
+]);
+
+/** A list setting's stored value (`public, "$user"`) as its names, quotes undone. */
+export function splitListSetting(value: string): string[] {
+  const names: string[] = [];
+  let index = 0;
+  for (;;) {
+    while (value[index] === ' ') index++;
+    let name = '';
+    if (value[index] === '"') {
+      index++;
+      while (index < value.length) {
+        if (value[index] === '"') {
+          if (value[index + 1] !== '"') break;
+          index++;
+        }
+        name += value[index];
+        index++;
+      }
+      index++;
+    }
+    while (index < value.length && value[index] !== ',') name += value[index++];
+    names.push(name.trimEnd());
+    if (index >= value.length) return names;
+    index++;
+  }
+}
+
+/**
+ * One row of pg_db_role_setting ("name=value", and the role it is for, or none for the whole
+ * database) as the statement that gives database `target` the same setting.
+ */
+export function settingStatement(role: string, setting: string, target: string): string {
+  const equals = setting.indexOf('=');
+  const key = setting.slice(0, equals);
+  const value = setting.slice(equals + 1);
+  const scope = role ? `ROLE ${ident(role)} IN DATABASE ${target}` : `DATABASE ${target}`;
+  const values = listSettings.has(key.toLowerCase())
+    ? splitListSetting(value).map(literal).join(', ')
+    : literal(value);
+  return `ALTER ${scope} SET ${ident(key)} = ${values}`;
+}
+
 /** The settings and grants of the live database, as statements for `name`. */
 async function copyStatements(
   compose: Compose,
@@ -151,13 +205,7 @@ async function copyStatements(
   );
   for (const row of settings) {
     const bar = row.indexOf('|');
-    const role = row.slice(0, bar);
-    const setting = row.slice(bar + 1);
-    const equals = setting.indexOf('=');
-    const key = setting.slice(0, equals);
-    const value = setting.slice(equals + 1);
-    const scope = role ? `ROLE ${ident(role)} IN DATABASE ${target}` : `DATABASE ${target}`;
-    statements.push(`ALTER ${scope} SET ${ident(key)} = ${literal(value)}`);
+    statements.push(settingStatement(row.slice(0, bar), row.slice(bar + 1), target));
   }
   // Grants: only when the live database has its own ACL (NULL is the default that CREATE gives).
   const grants = await runSql(
