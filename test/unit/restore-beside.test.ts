@@ -316,6 +316,7 @@ describe("the live database's settings, copied to the database loaded beside it"
       'public',
     ]);
     assert.deepEqual(splitListSetting('""'), ['']);
+    assert.deepEqual(splitListSetting('"a " , b '), ['a ', 'b']);
   });
 
   it('gives a list setting one literal a name, any other one literal', () => {

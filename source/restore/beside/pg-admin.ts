@@ -165,9 +165,13 @@ export function splitListSetting(value: string): string[] {
         index++;
       }
       index++;
+      // A quoted name is whole: what follows up to the comma is only spaces.
+      while (index < value.length && value[index] !== ',') index++;
+    } else {
+      while (index < value.length && value[index] !== ',') name += value[index++];
+      name = name.trimEnd();
     }
-    while (index < value.length && value[index] !== ',') name += value[index++];
-    names.push(name.trimEnd());
+    names.push(name);
     if (index >= value.length) return names;
     index++;
   }
