@@ -19,10 +19,6 @@ export class BuildGate {
     return this.#open;
   }
 
-  get loadedTables(): number {
-    return this.#loaded.size;
-  }
-
   tableLoaded(table: string): void {
     this.#loaded.add(table);
     this.#notify();

@@ -1,6 +1,7 @@
 import { type LoadOptions, loadDump } from './load-dump.ts';
 import type { PgTarget } from './pg-target.ts';
 import { type PostData, postDataHeaderRegex, splitPostData } from './post-data.ts';
+import { awkCopyTable, awkDataHeader } from './reader-script.ts';
 
 /**
  * The fast load's first part: the dump's schema, then each table's data in a transaction of its
@@ -34,7 +35,7 @@ incopy {
 post { print > out; next }
 $0 ~ header { if (pending != "") print pending; pending = ""; post = 1; print > out; next }
 /^-- / {
-  data = ($0 ~ /^-- Data for Name: .*; Type: TABLE DATA;/)
+  data = ($0 ~ ${awkDataHeader})
   if (data) {
     named = $0; sub(/^-- Data for Name: /, "", named); sub(/; Type: .*$/, "", named)
     schema = $0; sub(/^.*; Schema: /, "", schema); sub(/;.*$/, "", schema)
@@ -43,7 +44,7 @@ $0 ~ header { if (pending != "") print pending; pending = ""; post = 1; print > 
 }
 data && /^COPY / {
   blocks++; incopy = 1
-  table = $0; sub(/^COPY /, "", table); sub(/ \\(.*$/, "", table); sub(/ FROM stdin;$/, "", table)
+  ${awkCopyTable}
   bare = table; gsub(/"/, "", bare)
   if (bare == named && sub(/ FROM stdin;$/, " FROM stdin WITH (FREEZE);")) {
     print pending "BEGIN; TRUNCATE ONLY " table "; " $0

@@ -205,10 +205,15 @@ export function canStart(
       // keeps the dump's order on its tables: pg_dump writes every index and key before the
       // triggers and foreign keys, so a foreign key (which names both of its tables) waits for
       // the keys of both.
-      if (other.id < item.id && !(item.kind === 'build' && other.kind === 'build')) return false;
+      if (other.id < item.id && !inAnyOrder(item, other)) return false;
     }
   }
   return true;
+}
+
+/** Two builds (indexes, keys) on one table wait for neither: everything else keeps dump order. */
+function inAnyOrder(a: PostDataItem, b: PostDataItem): boolean {
+  return a.kind === 'build' && b.kind === 'build';
 }
 
 /** A GIN or GiST build costs several times a B-tree's on the same rows (trigram GIN: ~6x). */
@@ -232,7 +237,7 @@ function priorities(
     let behind = 0;
     for (const table of item.tables) {
       for (const later of index.byTable.get(table) ?? []) {
-        if (later.id > item.id && !(item.kind === 'build' && later.kind === 'build')) {
+        if (later.id > item.id && !inAnyOrder(item, later)) {
           behind = Math.max(behind, costOf(later, tableWeight));
         }
       }

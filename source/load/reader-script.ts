@@ -41,3 +41,13 @@ export function positionOf(line: string): number | undefined {
   const match = /^ovena-pos (\d+)$/.exec(line.trim());
   return match?.[1] ? Number(match[1]) : undefined;
 }
+
+/**
+ * awk, shared by the dump scan and the loader's rewrite so that both count the same COPY blocks
+ * (the loader reports each table by the scan's ordinal): the test of a "TABLE DATA" header line
+ * (a COPY under it is a table's data, not a line of a function's body), and the statement that
+ * sets `table` to a COPY line's table as the dump names it.
+ */
+export const awkDataHeader = '/^-- Data for Name: .*; Type: TABLE DATA;/';
+export const awkCopyTable =
+  'table = $0; sub(/^COPY /, "", table); sub(/ \\(.*$/, "", table); sub(/ FROM stdin;$/, "", table)';

@@ -1,7 +1,7 @@
 import { failedCheckOf, verifyFailureError } from '../dumps/verify-dump.ts';
 import type { PgTarget } from './pg-target.ts';
 import { postDataHeaderRegex } from './post-data.ts';
-import { positionOf, readerFragment } from './reader-script.ts';
+import { awkCopyTable, awkDataHeader, positionOf, readerFragment } from './reader-script.ts';
 
 /** Orthanc's index counts, from the `resources` table (resourcetype 0..3). */
 export type IndexCounts = { patients: number; studies: number; series: number; instances: number };
@@ -39,9 +39,9 @@ incopy {
   else if (props && $1 == "1") schema = $2
   next
 }
-/^-- / { data = ($0 ~ /^-- Data for Name: .*; Type: TABLE DATA;/) }
+/^-- / { data = ($0 ~ ${awkDataHeader}) }
 data && /^COPY / {
-  table = $0; sub(/^COPY /, "", table); sub(/ \\(.*$/, "", table); sub(/ FROM stdin;$/, "", table)
+  ${awkCopyTable}
   cols = $0; rescol = 0; props = 0
   if (cols ~ /\\(/) { sub(/^[^(]*\\(/, "", cols); sub(/\\).*$/, "", cols) } else cols = ""
   n = split(cols, names, ", ")
